@@ -1,0 +1,3 @@
+"""ShopSense: language-model-powered recommendations, search and answers for e-commerce."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,149 @@
+"""Train/validation/test splits of the evaluation protocols in DESIGN.md §3.
+
+A split keeps the full catalogue (so held-out cold items can still be ranked) and gives the
+models only the training interactions. Evaluation cases carry the history a model may read
+(which is also what is excluded from the ranking) and the one target item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from shopsense.data.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class EvalCases:
+    """One evaluation case per row: a user, what they did before, and the item they did next."""
+
+    users: np.ndarray
+    """User indices."""
+    histories: list[np.ndarray]
+    """Item indices the model may read, oldest first; excluded from the ranking."""
+    targets: np.ndarray
+    """The held-out next item per case."""
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def subset(self, mask: np.ndarray) -> EvalCases:
+        """The cases where `mask` is true."""
+        rows = np.flatnonzero(mask)
+        return EvalCases(self.users[rows], [self.histories[r] for r in rows], self.targets[rows])
+
+
+@dataclass(frozen=True)
+class Split:
+    """Training data plus validation and test cases under a named protocol."""
+
+    protocol: str
+    train: Dataset
+    validation: EvalCases
+    test: EvalCases
+    cold_items: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    """Item indices held out of training altogether (cold-item protocol)."""
+
+    def describe(self) -> dict[str, object]:
+        """The protocol's parameters and sizes, for reports."""
+        return {
+            "name": self.protocol,
+            "train_interactions": self.train.interactions.height,
+            "validation_cases": len(self.validation),
+            "test_cases": len(self.test),
+            "cold_items": int(len(self.cold_items)),
+            "ranking": "full catalogue, user history excluded, no sampled negatives",
+        }
+
+
+def leave_one_out(dataset: Dataset, cold_item_fraction: float = 0.0, seed: int = 0) -> Split:
+    """Per user (chronological): last item = test, second-last = validation, the rest = train.
+
+    With `cold_item_fraction` > 0 a seeded random share of items is removed from training
+    altogether (the cold-item protocol); cases keep their full histories and targets.
+    Users with fewer than 3 interactions contribute only training data.
+    """
+    cold = _draw_cold_items(dataset.n_items, cold_item_fraction, seed)
+    events = dataset.events
+    position = events.select(
+        pl.int_range(pl.len()).over("user").alias("pos"), pl.len().over("user").alias("n")
+    )
+    events = events.with_columns(position)
+    evaluable = pl.col("n") >= 3
+    train_mask = (~evaluable) | (pl.col("pos") < pl.col("n") - 2)
+    if len(cold):
+        train_mask = train_mask & ~pl.col("item").is_in(cold.tolist())
+    train = events.filter(train_mask).select(dataset.interactions.columns)
+
+    validation_users, validation_histories, validation_targets = [], [], []
+    test_users, test_histories, test_targets = [], [], []
+    for user, sequence in enumerate(dataset.sequences):
+        if len(sequence) < 3:
+            continue
+        validation_users.append(user)
+        validation_histories.append(sequence[:-2])
+        validation_targets.append(sequence[-2])
+        test_users.append(user)
+        test_histories.append(sequence[:-1])
+        test_targets.append(sequence[-1])
+    return Split(
+        protocol="leave-one-out" + (f" + {cold_item_fraction:.0%} cold items" if len(cold) else ""),
+        train=dataset.with_interactions(train),
+        validation=_cases(validation_users, validation_histories, validation_targets),
+        test=_cases(test_users, test_histories, test_targets),
+        cold_items=cold,
+    )
+
+
+def temporal_split(dataset: Dataset, test_fraction: float = 0.1) -> Split:
+    """A global time cut: events after the (1 - test_fraction) time quantile are held out.
+
+    Each user with events on both sides yields a test case (their first event after the cut,
+    history = everything before it) and a validation case built the same way inside training.
+    """
+    events = dataset.events
+    if events["timestamp"].null_count() > 0 or events.height == 0:
+        raise ValueError("temporal split needs a timestamp on every interaction")
+    cut = events["timestamp"].quantile(1.0 - test_fraction, interpolation="lower")
+    train_events = events.filter(pl.col("timestamp") <= cut)
+    valid_cut = train_events["timestamp"].quantile(1.0 - test_fraction, interpolation="lower")
+    test = _first_after(events, cut)
+    validation = _first_after(train_events, valid_cut)
+    return Split(
+        protocol=f"temporal (last {test_fraction:.0%} of time held out)",
+        train=dataset.with_interactions(train_events.select(dataset.interactions.columns)),
+        validation=validation,
+        test=test,
+    )
+
+
+def _first_after(events: pl.DataFrame, cut: object) -> EvalCases:
+    users, histories, targets = [], [], []
+    for (user,), group in events.group_by("user", maintain_order=True):
+        items = group["item"].to_numpy()
+        after = (group["timestamp"] > cut).to_numpy()
+        if not after.any() or after.all():
+            continue
+        first = int(np.argmax(after))
+        users.append(user)
+        histories.append(items[:first].astype(np.int64))
+        targets.append(items[first])
+    return _cases(users, histories, targets)
+
+
+def _draw_cold_items(n_items: int, fraction: float, seed: int) -> np.ndarray:
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"cold_item_fraction must be in [0, 1), got {fraction}")
+    count = int(round(n_items * fraction))
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_items, size=count, replace=False)).astype(np.int64)
+
+
+def _cases(users: list, histories: list, targets: list) -> EvalCases:
+    return EvalCases(
+        users=np.asarray(users, dtype=np.int64),
+        histories=[np.asarray(h, dtype=np.int64) for h in histories],
+        targets=np.asarray(targets, dtype=np.int64),
+    )

@@ -1,0 +1,174 @@
+"""The retriever protocol every candidate generator follows.
+
+A retriever is fitted on a `Dataset` and then scores every catalogue item for a user described
+by a `UserContext` (history as item indices, optionally a sentence or query). Subclasses write
+`_fit` and `_score`; this base class turns scores into top-k lists with exclusion, breaks ties
+by popularity (so users with no usable history get the most popular items), and saves/loads.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from shopsense.data.dataset import Dataset
+from shopsense.data.splits import EvalCases
+
+#: Users scored per call of `_score` when ranking many users; bounds memory to chunk x items.
+SCORE_CHUNK = 512
+
+
+class RetrieverConfig(BaseModel):
+    """Base of every retriever's config: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class UserContext:
+    """What a retriever knows about one user at request time."""
+
+    history: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    """Item indices the user interacted with, oldest first."""
+    user_id: str | None = None
+    """The shop's user id, or None for an anonymous visitor."""
+    timestamps: np.ndarray | None = None
+    """Seconds since the epoch for each history entry, where known."""
+    text: str | None = None
+    """A sentence or first query describing the user (cold start)."""
+
+    @classmethod
+    def of(cls, history: Sequence[int] | np.ndarray, **kwargs: Any) -> UserContext:
+        """A context from any sequence of item indices."""
+        return cls(history=np.asarray(history, dtype=np.int64), **kwargs)
+
+
+class Retriever(ABC):
+    """A candidate generator: `fit(dataset)`, `recommend(user, k, exclude)`, `save`, `load`."""
+
+    name: ClassVar[str]
+    config_class: ClassVar[type[RetrieverConfig]] = RetrieverConfig
+
+    def __init__(self, config: RetrieverConfig | None = None, **overrides: Any) -> None:
+        base = config.model_dump() if config is not None else {}
+        self.config = self.config_class(**{**base, **overrides})
+        self.n_items = 0
+        self._tie_breaker = np.empty(0)
+
+    # ---- what subclasses write -------------------------------------------------------------
+    @abstractmethod
+    def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
+        """Learn from `dataset` (its interactions are the training data). Models that stop
+        early or tune themselves may read `validation`; the others ignore it."""
+
+    @abstractmethod
+    def _score(self, users: Sequence[UserContext]) -> np.ndarray:
+        """Scores of every item for each user: float array of shape (len(users), n_items).
+        Higher is better; items the retriever knows nothing about may score 0."""
+
+    # ---- the protocol ----------------------------------------------------------------------
+    def fit(self, dataset: Dataset, validation: EvalCases | None = None) -> Self:
+        """Fit on `dataset` (optionally watching `validation` cases) and return self."""
+        self.n_items = dataset.n_items
+        popularity = dataset.item_popularity
+        # Ranks, not counts, so the tie-breaker is a fixed tiny step whatever the data size.
+        order = np.argsort(np.argsort(popularity, kind="stable"), kind="stable")
+        self._tie_breaker = (order + 1) / (self.n_items + 1)
+        self._fit(dataset, validation)
+        return self
+
+    def score(self, users: Sequence[UserContext]) -> np.ndarray:
+        """Scores of every item for each user, shape (len(users), n_items)."""
+        self._check_fitted()
+        return self._score(users)
+
+    def recommend(
+        self, user: UserContext, k: int = 10, exclude: np.ndarray | Sequence[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-`k` item indices and their scores for one user, `exclude`d items left out."""
+        ids, scores = self.recommend_batch([user], k, None if exclude is None else [exclude])
+        return ids[0], scores[0]
+
+    def recommend_batch(
+        self,
+        users: Sequence[UserContext],
+        k: int = 10,
+        exclude: Sequence[np.ndarray | Sequence[int]] | None = None,
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Top-`k` item indices and scores per user; `exclude[i]` is left out for user i."""
+        self._check_fitted()
+        all_ids: list[np.ndarray] = []
+        all_scores: list[np.ndarray] = []
+        for start in range(0, len(users), SCORE_CHUNK):
+            chunk = users[start : start + SCORE_CHUNK]
+            scores = self.tie_broken(self._score(chunk))
+            for row, _ in enumerate(chunk):
+                if exclude is not None:
+                    scores[row, np.asarray(exclude[start + row], dtype=np.int64)] = -np.inf
+                ids = top_k(scores[row], k)
+                keep = np.isfinite(scores[row, ids])
+                all_ids.append(ids[keep])
+                all_scores.append(scores[row, ids[keep]])
+        return all_ids, all_scores
+
+    def tie_broken(self, scores: np.ndarray) -> np.ndarray:
+        """`scores` as float64 plus a step far below any real score difference that orders
+        ties by popularity."""
+        scores = np.asarray(scores, dtype=np.float64)
+        scale = np.abs(scores).max(axis=1, keepdims=True) + 1.0
+        return scores + self._tie_breaker[None, :] * scale * 1e-9
+
+    # ---- persistence -----------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted retriever to the directory `path` (created if missing)."""
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        meta = {"class": f"{type(self).__module__}.{type(self).__qualname__}", "name": self.name}
+        (path / "retriever.json").write_text(
+            json.dumps({**meta, "config": self.config.model_dump(mode="json")}, indent=2)
+        )
+        self._save_state(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Retriever:
+        """Read a retriever written by `save` (of any retriever class)."""
+        path = Path(path)
+        meta = json.loads((path / "retriever.json").read_text())
+        module_name, _, class_name = meta["class"].rpartition(".")
+        module = __import__(module_name, fromlist=[class_name])
+        retriever_class: type[Retriever] = getattr(module, class_name)
+        retriever = retriever_class(retriever_class.config_class(**meta["config"]))
+        retriever._load_state(path)
+        return retriever
+
+    def _save_state(self, path: Path) -> None:
+        """Persist fitted state; the default pickles the instance dict."""
+        with open(path / "state.pkl", "wb") as handle:
+            pickle.dump(self.__dict__, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _load_state(self, path: Path) -> None:
+        with open(path / "state.pkl", "rb") as handle:
+            self.__dict__.update(pickle.load(handle))
+
+    def _check_fitted(self) -> None:
+        if self.n_items == 0:
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(dataset) first")
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the `k` largest scores, best first (ties by lower index)."""
+    k = min(k, scores.shape[0])
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.lexsort((part, -scores[part]))].astype(np.int64)

@@ -1,0 +1,38 @@
+"""Names of the retrievers the CLI and the evaluation harness can build."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from shopsense.retrieval.base import Retriever
+
+#: name -> "module:Class". Imported lazily so that heavy models load only when asked for.
+RETRIEVERS: dict[str, str] = {
+    "popularity": "shopsense.retrieval.popularity:PopularityRetriever",
+    "cooccurrence": "shopsense.retrieval.cooccurrence:CooccurrenceRetriever",
+    "itemknn": "shopsense.retrieval.itemknn:ItemKNNRetriever",
+    "als": "shopsense.retrieval.matrix_factorization:ALSRetriever",
+    "bpr": "shopsense.retrieval.matrix_factorization:BPRRetriever",
+}
+
+
+def available() -> list[str]:
+    """Names accepted by `create`."""
+    return sorted(RETRIEVERS)
+
+
+def retriever_class(name: str) -> type[Retriever]:
+    """The class registered under `name`."""
+    try:
+        module_name, class_name = RETRIEVERS[name].split(":")
+    except KeyError:
+        raise ValueError(
+            f"unknown model {name!r}; available: {', '.join(available())}"
+        ) from None
+    return getattr(import_module(module_name), class_name)
+
+
+def create(name: str, **config: Any) -> Retriever:
+    """A new, unfitted retriever `name` with config overrides."""
+    return retriever_class(name)(**config)

@@ -59,35 +59,40 @@ class Split:
 
 
 def leave_one_out(dataset: Dataset, cold_item_fraction: float = 0.0, seed: int = 0) -> Split:
-    """Per user (chronological): last item = test, second-last = validation, the rest = train.
+    """Per user, over the distinct items in order of first interaction: the last item = test,
+    the second-last = validation, the rest = training.
 
+    Event streams repeat items (view, cart, purchase of one product); a next-item protocol asks
+    for the next *new* item, so every event on a user's validation or test item leaves training.
     With `cold_item_fraction` > 0 a seeded random share of items is removed from training
     altogether (the cold-item protocol); cases keep their full histories and targets.
-    Users with fewer than 3 interactions contribute only training data.
+    Users with fewer than 3 distinct items contribute only training data.
     """
     cold = _draw_cold_items(dataset.n_items, cold_item_fraction, seed)
-    events = dataset.events
-    position = events.select(
-        pl.int_range(pl.len()).over("user").alias("pos"), pl.len().over("user").alias("n")
-    )
-    events = events.with_columns(position)
-    evaluable = pl.col("n") >= 3
-    train_mask = (~evaluable) | (pl.col("pos") < pl.col("n") - 2)
-    if len(cold):
-        train_mask = train_mask & ~pl.col("item").is_in(cold.tolist())
-    train = events.filter(train_mask).select(dataset.interactions.columns)
-
     validation_users, validation_histories, validation_targets = [], [], []
     test_users, test_histories, test_targets = [], [], []
+    held_users, held_items = [], []
     for user, sequence in enumerate(dataset.sequences):
-        if len(sequence) < 3:
+        distinct = first_occurrences(sequence)
+        if len(distinct) < 3:
             continue
         validation_users.append(user)
-        validation_histories.append(sequence[:-2])
-        validation_targets.append(sequence[-2])
+        validation_histories.append(distinct[:-2])
+        validation_targets.append(distinct[-2])
         test_users.append(user)
-        test_histories.append(sequence[:-1])
-        test_targets.append(sequence[-1])
+        test_histories.append(distinct[:-1])
+        test_targets.append(distinct[-1])
+        held_users += [user, user]
+        held_items += [distinct[-2], distinct[-1]]
+
+    held = pl.DataFrame(
+        {"user": held_users, "item": held_items}, schema={"user": pl.Int64, "item": pl.Int64}
+    )
+    train = (
+        dataset.events.join(held, on=["user", "item"], how="anti", maintain_order="left")
+        .filter(~pl.col("item").is_in(cold.tolist()))
+        .select(dataset.interactions.columns)
+    )
     return Split(
         protocol="leave-one-out" + (f" + {cold_item_fraction:.0%} cold items" if len(cold) else ""),
         train=dataset.with_interactions(train),
@@ -95,6 +100,12 @@ def leave_one_out(dataset: Dataset, cold_item_fraction: float = 0.0, seed: int =
         test=_cases(test_users, test_histories, test_targets),
         cold_items=cold,
     )
+
+
+def first_occurrences(sequence: np.ndarray) -> np.ndarray:
+    """The distinct items of `sequence` in order of first appearance."""
+    _, first = np.unique(sequence, return_index=True)
+    return sequence[np.sort(first)]
 
 
 def temporal_split(dataset: Dataset, test_fraction: float = 0.1) -> Split:
@@ -124,12 +135,14 @@ def _first_after(events: pl.DataFrame, cut: object) -> EvalCases:
     for (user,), group in events.group_by("user", maintain_order=True):
         items = group["item"].to_numpy()
         after = (group["timestamp"] > cut).to_numpy()
-        if not after.any() or after.all():
+        history = first_occurrences(items[~after])
+        seen = set(history.tolist())
+        fresh = [item for item in items[after] if item not in seen]
+        if len(history) == 0 or not fresh:
             continue
-        first = int(np.argmax(after))
         users.append(user)
-        histories.append(items[:first].astype(np.int64))
-        targets.append(items[first])
+        histories.append(history.astype(np.int64))
+        targets.append(fresh[0])
     return _cases(users, histories, targets)
 
 

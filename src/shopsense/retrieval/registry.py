@@ -16,10 +16,30 @@ RETRIEVERS: dict[str, str] = {
     "bpr": "shopsense.retrieval.matrix_factorization:BPRRetriever",
 }
 
+#: Named groups accepted wherever model names are.
+GROUPS: dict[str, list[str]] = {
+    "baselines": ["popularity", "cooccurrence", "itemknn", "als", "bpr"],
+}
+#: What `shopsense evaluate` runs when no models are named.
+DEFAULT_EVALUATION = "baselines"
+
+
+def expand_models(names: str) -> list[str]:
+    """Comma-separated model and group names -> model names (unknown names are errors)."""
+    expanded: list[str] = []
+    for name in (part.strip() for part in names.split(",")):
+        for model in GROUPS.get(name, [name]):
+            retriever_class(model)
+            if model not in expanded:
+                expanded.append(model)
+    if not expanded:
+        raise ValueError("no model named; available: " + ", ".join(available()))
+    return expanded
+
 
 def available() -> list[str]:
-    """Names accepted by `create`."""
-    return sorted(RETRIEVERS)
+    """Names accepted by `create` and `expand_models`."""
+    return sorted(RETRIEVERS) + sorted(GROUPS)
 
 
 def retriever_class(name: str) -> type[Retriever]:

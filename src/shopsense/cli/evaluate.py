@@ -1,0 +1,92 @@
+"""`shopsense evaluate`: offline evaluation under the fixed protocols (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shopsense.cli import app
+from shopsense.cli.common import DataOption, FormatOption, fail_on_data_error, load_data
+from shopsense.evaluation.report import evaluate_models, save_report
+from shopsense.retrieval.registry import DEFAULT_EVALUATION, expand_models
+
+console = Console(stderr=True)
+
+
+@app.command()
+def evaluate(
+    data: DataOption = None,
+    data_format: FormatOption = None,
+    models: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated model names; 'best' is the recommended configuration, "
+            "'baselines' every baseline."
+        ),
+    ] = DEFAULT_EVALUATION,
+    report: Annotated[Path, typer.Option(help="Where to write the JSON report.")] = Path(
+        "report.json"
+    ),
+    rankings: Annotated[
+        Path | None,
+        typer.Option(help="Also write one JSON line per test user with its top-100 items."),
+    ] = None,
+    protocol: Annotated[
+        str, typer.Option(help="leave-one-out (default) or temporal (needs timestamps).")
+    ] = "leave-one-out",
+    cold_items: Annotated[
+        float,
+        typer.Option(help="Share of items held out of training for the cold-item protocol; 0 skips it."),
+    ] = 0.1,
+    seed: Annotated[int, typer.Option(help="Seed of the cold-item draw.")] = 0,
+) -> None:
+    """Fit models on a split of a shop's data and report full-ranking metrics."""
+    with fail_on_data_error():
+        dataset = load_data(data, data_format, console)
+        names = expand_models(models)
+        handle = rankings.open("w") if rankings is not None else None
+        try:
+            result = evaluate_models(
+                dataset,
+                names,
+                protocol=protocol,
+                cold_item_fraction=cold_items,
+                seed=seed,
+                rankings=handle,
+                console=console,
+            )
+        finally:
+            if handle is not None:
+                handle.close()
+    save_report(result, report)
+    console.print(results_table(result))
+    console.print(f"report written to {report}" + (f", rankings to {rankings}" if rankings else ""))
+
+
+def results_table(report: dict) -> Table:
+    """The report's headline metrics as a table."""
+    table = Table(title=f"{report['dataset']['name']} — {report['protocol']['name']}")
+    columns = {
+        "recall@10": "R@10",
+        "ndcg@10": "N@10",
+        "recall@20": "R@20",
+        "ndcg@20": "N@20",
+        "mrr@20": "MRR@20",
+        "coverage@10": "cov@10",
+    }
+    table.add_column("model", no_wrap=True)
+    for header in [*columns.values(), "fit s", "cold R@10"]:
+        table.add_column(header, justify="right", no_wrap=True)
+    for name, entry in report["models"].items():
+        cold = entry.get("cold_items", {}).get("cold_targets", {}).get("recall@10")
+        table.add_row(
+            name,
+            *(f"{entry[c]:.4f}" for c in columns),
+            f"{entry['fit_seconds']:.1f}",
+            "-" if cold is None else f"{cold:.4f}",
+        )
+    return table

@@ -13,6 +13,7 @@ inside quoted CSV fields).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -134,12 +135,12 @@ def load_tabular(
     files = _table_files(path) if path.is_dir() else {_check_table(table, path): path}
     tables: dict[str, pl.DataFrame] = {}
     origins: dict[str, Origin] = {}
-    for name_, file in files.items():
-        table_mapping, strict = _mapping_for(mapping, name_, shared=path.is_dir())
+    for file_table, file in files.items():
+        table_mapping, strict = _mapping_for(mapping, file_table, shared=path.is_dir())
         raw, origin = _read(file, options)
-        frame = _prepare(raw, name_, table_mapping, strict, origin, options)
-        tables[name_] = conform_table(frame, name_, origin)
-        origins[name_] = origin
+        frame = _prepare(raw, file_table, table_mapping, strict, origin, options)
+        tables[file_table] = conform_table(frame, file_table, origin)
+        origins[file_table] = origin
     has_items = "items" in tables
     if not has_items:
         tables["items"] = _items_mentioned(tables)
@@ -239,7 +240,8 @@ def _read_bytes(file: Path) -> bytes:
             data = gzip.decompress(data)
         except (OSError, EOFError) as error:
             raise DataError(f"cannot decompress: {error}", source=str(file)) from None
-    return data
+    # A byte-order mark would otherwise become part of the first column's name.
+    return data.removeprefix(codecs.BOM_UTF8)
 
 
 def _read_csv(data: bytes, source: str, separator: str | None) -> pl.DataFrame:
@@ -326,7 +328,10 @@ def _prepare(
         if column not in frame.columns:
             _missing(frame, mapping.model_dump().get(column) or column, column, origin)
     if table in ("items", "users"):
-        frame = _gather_attributes(frame, mapping.attribute_columns, origin)
+        extra = mapping.attribute_columns
+        frame = _gather_attributes(
+            frame, extra if strict else [c for c in extra if c in frame.columns], origin
+        )
     columns = schema.TABLES[table]
     for column in frame.columns:
         if column not in columns:
@@ -448,28 +453,32 @@ def _epochs(seconds_or_finer: pl.Series, unit: TimeUnit) -> pl.Series:
 def _lists(values: pl.Series, origin: Origin, separator: str) -> pl.Series:
     """List cells of a text file: JSON arrays, or items joined by `separator`."""
     text = values.str.strip_chars()
-    present = text.drop_nulls()
-    if present.len() and present.str.starts_with("[").all():
-        try:
-            return text.str.json_decode(pl.List(pl.Utf8)).alias(values.name)
-        except pl.exceptions.PolarsError:
-            for row, cell in enumerate(text):
-                try:
-                    json.loads(cell) if cell is not None else None
-                except ValueError as error:
-                    raise DataError(
-                        f"malformed JSON list ({error})",
-                        source=origin.source,
-                        record=origin.record(row),
-                        field=values.name,
-                    ) from None
-            raise
-    return (
+    lists = (
         text.str.split(separator)
         .list.eval(pl.element().str.strip_chars())
         .list.eval(pl.element().filter(pl.element() != ""))
         .alias(values.name)
     )
+    is_json = text.str.starts_with("[").fill_null(False)
+    if not is_json.any():
+        return lists
+    try:
+        decoded = (
+            pl.select(pl.when(is_json).then(text)).to_series().str.json_decode(pl.List(pl.Utf8))
+        )
+    except pl.exceptions.PolarsError:
+        for row in is_json.arg_true():
+            try:
+                json.loads(text[row])
+            except ValueError as error:
+                raise DataError(
+                    f"malformed JSON list ({error})",
+                    source=origin.source,
+                    record=origin.record(row),
+                    field=values.name,
+                ) from None
+        raise
+    return pl.select(pl.when(is_json).then(decoded).otherwise(lists)).to_series().alias(values.name)
 
 
 def _items_mentioned(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:

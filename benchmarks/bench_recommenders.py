@@ -55,7 +55,7 @@ def main() -> None:
 
 
 def _table(report: dict) -> str:
-    headers = ["model", *COLUMNS, "fit s", "peak MiB", "cold-target R@10", "warm-target R@10"]
+    headers = ["model", *COLUMNS, "fit s", "peak RSS growth MiB", "cold-target R@10", "warm-target R@10"]
     rows = []
     for name, entry in report["models"].items():
         cold = entry.get("cold_items", {})

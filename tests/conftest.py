@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from shopsense.data import Dataset
+from shopsense.text import EncoderConfig
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -18,6 +19,13 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (needs ../shared beside the checkout)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def encoder_config(tmp_path_factory: pytest.TempPathFactory) -> EncoderConfig:
+    """The default encoder with its caches (vectors, ONNX export) in a folder of this test
+    session: tests never touch the user's cache, and the model is exported once per session."""
+    return EncoderConfig(cache_dir=str(tmp_path_factory.mktemp("shopsense-cache")))
 
 
 @pytest.fixture

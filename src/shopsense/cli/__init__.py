@@ -20,7 +20,12 @@ def main() -> None:
 def _register() -> None:
     # Imported for their side effect of adding commands to `app`; kept in one place so that
     # `shopsense --help` lists every command group.
-    from shopsense.cli import evaluate  # noqa: F401
+    from shopsense.cli import (
+        evaluate,  # noqa: F401
+        search,  # noqa: F401
+        serve,  # noqa: F401
+        train,  # noqa: F401
+    )
 
 
 _register()

@@ -43,9 +43,13 @@ def rank_cases(
     cases: EvalCases,
     dataset: Dataset | None = None,
     show_progress: bool = False,
+    contexts: Sequence[UserContext] | None = None,
 ) -> CaseResults:
-    """Score every item for every case, exclude history, and rank the target exactly."""
-    contexts = contexts_for(cases, dataset)
+    """Score every item for every case, exclude history, and rank the target exactly.
+
+    `contexts` (one per case) replace the default ones built from the case histories, e.g. to
+    describe new users by a sentence alone; the case histories are still excluded."""
+    contexts = contexts_for(cases, dataset) if contexts is None else contexts
     n_cases = len(cases)
     ranks = np.empty(n_cases, dtype=np.int64)
     rankings = np.empty((n_cases, min(RANKED_LENGTH, retriever.n_items)), dtype=np.int64)
@@ -71,9 +75,11 @@ def evaluate_retriever(
     dataset: Dataset | None = None,
     ks: Sequence[int] = DEFAULT_KS,
     show_progress: bool = False,
+    contexts: Sequence[UserContext] | None = None,
 ) -> dict[str, float]:
-    """Recall@k, NDCG@k, MRR@20, coverage@10 and the case count of a fitted retriever."""
-    results = rank_cases(retriever, cases, dataset, show_progress)
+    """Recall@k, NDCG@k, MRR@20, coverage@10 and the case count of a fitted retriever
+    (`contexts`: see `rank_cases`)."""
+    results = rank_cases(retriever, cases, dataset, show_progress, contexts)
     return summarize(results, retriever.n_items, ks)
 
 

@@ -14,6 +14,9 @@ RETRIEVERS: dict[str, str] = {
     "itemknn": "shopsense.retrieval.itemknn:ItemKNNRetriever",
     "als": "shopsense.retrieval.matrix_factorization:ALSRetriever",
     "bpr": "shopsense.retrieval.matrix_factorization:BPRRetriever",
+    "sasrec": "shopsense.retrieval.sequential:SASRecRetriever",
+    "content": "shopsense.retrieval.content:ContentRetriever",
+    "best": "shopsense.ranking.fusion:FusionRetriever",
 }
 
 #: Named groups accepted wherever model names are.

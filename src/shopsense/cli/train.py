@@ -1,0 +1,63 @@
+"""`shopsense train`: fit the production models on all of a shop's data and write a bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shopsense.bundle import default_models, train_bundle
+from shopsense.cli import app
+from shopsense.cli.common import DataOption, FormatOption, fail_on_data_error, load_data
+from shopsense.retrieval.registry import expand_models
+
+console = Console(stderr=True)
+
+
+@app.command()
+def train(
+    out: Annotated[
+        Path, typer.Option(help="Bundle root: a new version is written under it and made current.")
+    ],
+    data: DataOption = None,
+    data_format: FormatOption = None,
+    models: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated model names, in cascade order (the first with a signal ranks). "
+            "Omitted: the recommended configuration."
+        ),
+    ] = None,
+    search: Annotated[
+        bool,
+        typer.Option("--search/--no-search", help="Also build the product search index."),
+    ] = True,
+    evaluate: Annotated[
+        bool,
+        typer.Option(
+            "--evaluate",
+            help="First evaluate the same models (leave-one-out, full ranking) and record the "
+            "metrics in the bundle manifest.",
+        ),
+    ] = False,
+) -> None:
+    """Train models on all of a shop's data and write a versioned bundle for `shopsense serve`."""
+    with fail_on_data_error():
+        dataset = load_data(data, data_format, console)
+        names = expand_models(models) if models else default_models()
+        metrics = None
+        if evaluate:
+            from shopsense.evaluation.report import evaluate_models
+
+            report = evaluate_models(dataset, names, cold_item_fraction=0.0, console=console)
+            metrics = {"protocol": report["protocol"], "models": report["models"]}
+        with console.status("training") as status:
+
+            def step(message: str) -> None:
+                status.update(message)
+                console.log(message)
+
+            path = train_bundle(dataset, out, names, metrics=metrics, search=search, on_step=step)
+    console.print(f"bundle {path.name} written to {path} and made current in {out}")

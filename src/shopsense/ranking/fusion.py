@@ -1,0 +1,248 @@
+"""`FusionRetriever` ("best"): candidates from several generators, ordered by a learned ranker.
+
+Fitting trains every generator on the training interactions, then a LambdaRank model on the
+validation cases: their histories exclude the validation item, so the generators never saw
+those targets and each case is an honest example of "what came next". Without validation cases
+(production training) the last item of each user is held out the same way, the ranker learns
+from those cases, and the generators are then refitted on everything.
+
+Scores are dense like every retriever's: a user's candidates, in the ranker's order, sit above
+all other items, which keep the fallback generator's order (then popularity).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from pydantic import Field
+from rich.progress import Progress
+
+from shopsense.data.dataset import Dataset
+from shopsense.data.splits import EvalCases, first_occurrences
+from shopsense.ranking.candidates import (
+    Candidates,
+    GeneratorSpec,
+    generate_candidates,
+    model_key_name,
+    score_generators,
+)
+from shopsense.ranking.features import FeatureBuilder, FeatureConfig
+from shopsense.ranking.ranker import LambdaRanker, RankerConfig, RankingExamples
+from shopsense.retrieval.base import SCORE_CHUNK, Retriever, RetrieverConfig, UserContext
+from shopsense.retrieval.registry import create
+from shopsense.text.encoder import Encoder, EncoderConfig
+from shopsense.text.item_text import ItemTextRecipe, item_vectors
+
+
+def _default_generators() -> list[GeneratorSpec]:
+    return [
+        GeneratorSpec(model="cooccurrence"),
+        GeneratorSpec(model="cooccurrence", alias="next_after_last", history_window=1),
+        GeneratorSpec(model="content"),
+        GeneratorSpec(model="popularity", depth=0),
+    ]
+
+
+class FusionConfig(RetrieverConfig):
+    """Generators, candidate depth, features and ranker of the fused recommender."""
+
+    generators: list[GeneratorSpec] = Field(
+        default_factory=_default_generators,
+        description="Candidate generators, in cascade order (the first is the fallback order "
+        "for items outside the candidate set).",
+    )
+    depth: int = Field(100, ge=1, description="Items each generator proposes per user.")
+    features: FeatureConfig = Field(
+        default_factory=FeatureConfig, description="Which features the ranker sees."
+    )
+    ranker: RankerConfig = Field(default_factory=RankerConfig, description="LightGBM LambdaRank.")
+    encoder: EncoderConfig = Field(
+        default_factory=EncoderConfig,
+        description="Encoder of item text for text features, when no generator has item vectors.",
+    )
+    text_recipe: ItemTextRecipe = Field(
+        default_factory=ItemTextRecipe, description="Item fields that make up the item text."
+    )
+    show_progress: bool = Field(False, description="Show progress while building examples.")
+
+
+class FusionRetriever(Retriever):
+    """Learned fusion of candidate generators (the product's recommended configuration)."""
+
+    name = "best"
+    config_class = FusionConfig
+    config: FusionConfig
+
+    def __init__(self, config: FusionConfig | None = None, **overrides: object) -> None:
+        super().__init__(config, **overrides)
+        keys = [spec.key for spec in self.config.generators]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"generator aliases must be unique, got {keys}")
+        self.generators: dict[str, Retriever] = {}
+        self.features = FeatureBuilder(self.config.features, keys)
+        self.ranker = LambdaRanker(self.config.ranker)
+
+    # ---- fitting ---------------------------------------------------------------------------
+    def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
+        if validation is None or len(validation) == 0:
+            inner, cases = hold_out_last(dataset)
+            self._fit_components(inner, cases)
+            self._train_ranker(cases)
+            self._fit_components(dataset, None)
+        else:
+            self._fit_components(dataset, validation)
+            self._train_ranker(validation)
+
+    def _fit_components(self, dataset: Dataset, validation: EvalCases | None) -> None:
+        self.generators = {}
+        for spec in self.config.generators:
+            name = model_key_name(spec)
+            if name not in self.generators:
+                self.generators[name] = create(spec.model, **spec.config).fit(dataset, validation)
+        self.features = FeatureBuilder(
+            self.config.features,
+            [spec.key for spec in self.config.generators],
+            self._item_vectors(dataset),
+        ).fit(dataset)
+
+    def _item_vectors(self, dataset: Dataset) -> np.ndarray | None:
+        if not self.config.features.text:
+            return None
+        for retriever in self.generators.values():
+            vectors = getattr(retriever, "item_vectors", None)
+            if isinstance(vectors, np.ndarray) and len(vectors) == dataset.n_items:
+                return vectors
+        return item_vectors(dataset, Encoder(self.config.encoder), self.config.text_recipe)
+
+    def _train_ranker(self, cases: EvalCases) -> None:
+        examples = self.examples(cases)
+        self.ranker = LambdaRanker(self.config.ranker).fit(examples, self.features.names)
+
+    def examples(self, cases: EvalCases) -> RankingExamples:
+        """Ranking examples of `cases` whose target is among their candidates."""
+        contexts = [UserContext(history=history) for history in cases.histories]
+        features, labels, groups = [], [], []
+        with Progress(disable=not self.config.show_progress, transient=True) as progress:
+            task = progress.add_task("building ranking examples", total=len(contexts))
+            for start in range(0, len(contexts), SCORE_CHUNK):
+                users = contexts[start : start + SCORE_CHUNK]
+                candidates = self.candidates(users)
+                hit = candidates.items == cases.targets[start : start + len(users)][candidates.rows]
+                keep = np.bincount(candidates.rows[hit], minlength=len(users)) > 0
+                pairs = keep[candidates.rows]
+                features.append(self.features.build(candidates, users)[pairs])
+                labels.append(hit[pairs].astype(np.float32))
+                groups.append(candidates.sizes[keep])
+                progress.advance(task, len(users))
+        return RankingExamples(
+            np.concatenate(features), np.concatenate(labels), np.concatenate(groups)
+        )
+
+    # ---- scoring ---------------------------------------------------------------------------
+    def candidates(
+        self, users: Sequence[UserContext], dense: dict[str, np.ndarray] | None = None
+    ) -> Candidates:
+        """Candidate set and generator signals of a batch of users."""
+        if dense is None:
+            dense = score_generators(self.generators, self.config.generators, users)
+        return generate_candidates(dense, self.config.generators, users, self.config.depth)
+
+    def _score(self, users: Sequence[UserContext]) -> np.ndarray:
+        dense = score_generators(self.generators, self.config.generators, users)
+        scores = _squash(self._fallback(dense, users))
+        has_history = np.array([len(u.history) > 0 for u in users], dtype=bool)
+        if has_history.any():
+            rows = np.flatnonzero(has_history)
+            chosen = [users[r] for r in rows]
+            candidates = self.candidates(chosen, {k: v[rows] for k, v in dense.items()})
+            ranked = self.ranker.predict(self.features.build(candidates, chosen))
+            # Candidates above every other item: fallback scores lie in (-1, 1).
+            scores[rows[candidates.rows], candidates.items] = 2.0 + _sigmoid(ranked)
+        return scores
+
+    def _fallback(self, dense: dict[str, np.ndarray], users: Sequence[UserContext]) -> np.ndarray:
+        """Per user, the scores of the first generator (in config order) with any signal."""
+        fallback = np.zeros((len(users), self.n_items))
+        pending = np.ones(len(users), dtype=bool)
+        for spec in self.config.generators:
+            scores = dense[spec.key]
+            signal = pending & np.any(scores != 0, axis=1)
+            fallback[signal] = scores[signal]
+            pending &= ~signal
+        return fallback
+
+    # ---- persistence -----------------------------------------------------------------------
+    def _save_state(self, path: Path) -> None:
+        names = list(self.generators)
+        for position, name in enumerate(names):
+            self.generators[name].save(path / "generators" / str(position))
+        (path / "ranker.txt").write_text(self.ranker.to_text())
+        np.savez(
+            path / "features.npz",
+            item_table=self.features.item_table,
+            item_vectors=(
+                self.features.item_vectors
+                if self.features.item_vectors is not None
+                else np.empty((0, 0), np.float32)
+            ),
+            tie_breaker=self._tie_breaker,
+        )
+        (path / "fusion.json").write_text(
+            json.dumps({"n_items": self.n_items, "generators": names}, indent=2)
+        )
+
+    def _load_state(self, path: Path) -> None:
+        meta = json.loads((path / "fusion.json").read_text())
+        self.n_items = int(meta["n_items"])
+        self.generators = {
+            name: Retriever.load(path / "generators" / str(position))
+            for position, name in enumerate(meta["generators"])
+        }
+        with np.load(path / "features.npz") as state:
+            vectors = state["item_vectors"]
+            self.features = FeatureBuilder(
+                self.config.features,
+                [spec.key for spec in self.config.generators],
+                vectors if vectors.size else None,
+            )
+            self.features.item_table = state["item_table"]
+            self._tie_breaker = state["tie_breaker"]
+        self.ranker = LambdaRanker.from_text(
+            (path / "ranker.txt").read_text(), self.config.ranker
+        )
+
+
+def hold_out_last(dataset: Dataset) -> tuple[Dataset, EvalCases]:
+    """Each user's last distinct item (users with at least 3) as a case, and the dataset
+    without any event on those (user, item) pairs — the leave-one-out validation split."""
+    users, histories, targets = [], [], []
+    for user, sequence in enumerate(dataset.sequences):
+        distinct = first_occurrences(sequence)
+        if len(distinct) < 3:
+            continue
+        users.append(user)
+        histories.append(distinct[:-1].astype(np.int64))
+        targets.append(int(distinct[-1]))
+    held = pl.DataFrame(
+        {"user": users, "item": targets}, schema={"user": pl.Int64, "item": pl.Int64}
+    )
+    remaining = dataset.events.join(held, on=["user", "item"], how="anti", maintain_order="left")
+    cases = EvalCases(
+        users=np.asarray(users, dtype=np.int64),
+        histories=histories,
+        targets=np.asarray(targets, dtype=np.int64),
+    )
+    return dataset.with_interactions(remaining.select(dataset.interactions.columns)), cases
+
+
+def _squash(scores: np.ndarray) -> np.ndarray:
+    """An order-keeping map of any real scores into (-1, 1)."""
+    return scores / (1.0 + np.abs(scores))
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(values, -50.0, 50.0)))

@@ -1,0 +1,30 @@
+"""Product search: hybrid BM25 + dense retrieval, query understanding, learned fusion and
+personalisation over one catalogue. Start with `Searcher`."""
+
+from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
+from shopsense.retrieval.search.index import CatalogueIndex, Filters, IndexConfig
+from shopsense.retrieval.search.personalize import PersonalizationConfig
+from shopsense.retrieval.search.query_understanding import (
+    Constraint,
+    ParsedQuery,
+    ParserConfig,
+    QueryParser,
+)
+from shopsense.retrieval.search.searcher import SearchConfig, Searcher, SearchHit, SearchResults
+
+__all__ = [
+    "CatalogueIndex",
+    "Constraint",
+    "Filters",
+    "IndexConfig",
+    "LearnedFusion",
+    "LearnedFusionConfig",
+    "ParsedQuery",
+    "ParserConfig",
+    "PersonalizationConfig",
+    "QueryParser",
+    "SearchConfig",
+    "SearchHit",
+    "SearchResults",
+    "Searcher",
+]

@@ -1,0 +1,163 @@
+"""Candidate pool of one query: the union of the lexical and dense top lists, with the features
+the fusion step reads (retrieval scores and ranks, how the title matches the query's words,
+and whether the product meets what the query understanding found)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shopsense.retrieval.base import top_k
+from shopsense.retrieval.search.analysis import is_number
+from shopsense.retrieval.search.index import CatalogueIndex
+from shopsense.retrieval.search.query_understanding import ParsedQuery
+
+#: Reciprocal-rank-fusion constant (Cormack et al. 2009): damps the weight of the very top ranks.
+RRF_K = 60
+
+FEATURES: tuple[str, ...] = (
+    "lexical",
+    "lexical_share_of_best",
+    "lexical_log_rank",
+    "dense",
+    "dense_gap_to_best",
+    "dense_log_rank",
+    "rrf",
+    "term_coverage",
+    "all_terms",
+    "last_term",
+    "first_term",
+    "number_coverage",
+    "bigram_coverage",
+    "title_precision",
+    "title_terms",
+    "first_match_position",
+    "char_trigram_jaccard",
+    "constraint_matches",
+    "brand_match",
+    "category_match",
+    "query_terms",
+    "query_numbers",
+    "corrections",
+    "best_lexical",
+    "best_dense",
+)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A query's candidate slots with their retrieval scores and ranks (missing rank = depth)."""
+
+    slots: np.ndarray
+    lexical: np.ndarray
+    lexical_rank: np.ndarray
+    dense: np.ndarray
+    dense_rank: np.ndarray
+    depth: int
+    """Length of each top list; the rank of a slot missing from a list."""
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    @property
+    def rrf(self) -> np.ndarray:
+        """Reciprocal-rank fusion of the two lists (a list the slot is missing from adds 0)."""
+        total = np.zeros(len(self.slots))
+        for ranks in (self.lexical_rank, self.dense_rank):
+            total += np.where(ranks < self.depth, 1.0 / (RRF_K + 1 + ranks), 0.0)
+        return total
+
+
+def gather(
+    index: CatalogueIndex,
+    lexical_scores: np.ndarray,
+    query_vector: np.ndarray,
+    mask: np.ndarray,
+    depth: int,
+) -> Candidates:
+    """The top `depth` slots by BM25 (positive scores only) and by cosine, within `mask`."""
+    lexical_top = top_k(lexical_scores, depth)
+    lexical_top = lexical_top[lexical_scores[lexical_top] > 0]
+    dense_top, _ = index.dense_search(query_vector, depth, mask)
+    slots = np.unique(np.concatenate([lexical_top, dense_top]))
+    lexical_rank = np.full(len(slots), depth, dtype=np.int64)
+    lexical_rank[np.searchsorted(slots, lexical_top)] = np.arange(len(lexical_top))
+    dense_rank = np.full(len(slots), depth, dtype=np.int64)
+    dense_rank[np.searchsorted(slots, dense_top)] = np.arange(len(dense_top))
+    return Candidates(
+        slots=slots,
+        lexical=lexical_scores[slots].astype(np.float64),
+        lexical_rank=lexical_rank,
+        dense=(index.vectors[slots] @ query_vector).astype(np.float64),
+        dense_rank=dense_rank,
+        depth=depth,
+    )
+
+
+def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex) -> np.ndarray:
+    """Feature matrix (candidates x `FEATURES`), float32."""
+    n = len(candidates)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    if n == 0:
+        return out
+    best_lexical = float(candidates.lexical.max())
+    best_dense = float(candidates.dense.max())
+    out[:, 0] = candidates.lexical
+    out[:, 1] = candidates.lexical / best_lexical if best_lexical > 0 else 0.0
+    out[:, 2] = np.log1p(candidates.lexical_rank)
+    out[:, 3] = candidates.dense
+    out[:, 4] = candidates.dense - best_dense
+    out[:, 5] = np.log1p(candidates.dense_rank)
+    out[:, 6] = candidates.rrf
+    query_terms = list(dict.fromkeys(parsed.terms))
+    numbers = {term for term in query_terms if is_number(term)}
+    bigrams = set(zip(query_terms, query_terms[1:], strict=False))
+    wanted = {c.value for c in parsed.boosts() if c.kind in ("colour", "material", "size")}
+    brands = {value.lower() for value in parsed.values("brand")}
+    categories = {value.lower() for value in parsed.values("category")}
+    for row, slot in enumerate(candidates.slots):
+        title = index.title_terms[slot]
+        title_set = set(title)
+        hits = [term in title_set for term in query_terms]
+        if query_terms:
+            out[row, 7] = sum(hits) / len(query_terms)
+            out[row, 8] = all(hits)
+            out[row, 9] = hits[-1]
+            out[row, 10] = hits[0]
+        if numbers:
+            out[row, 11] = len(numbers & title_set) / len(numbers)
+        if bigrams:
+            title_bigrams = set(zip(title, title[1:], strict=False))
+            out[row, 12] = len(bigrams & title_bigrams) / len(bigrams)
+        out[row, 13] = sum(hits) / len(title_set) if title_set else 0.0
+        out[row, 14] = len(title)
+        positions = [i for i, term in enumerate(title) if term in query_terms]
+        out[row, 15] = positions[0] / len(title) if positions else 1.0
+        product = index.products[slot]
+        out[row, 17] = len(wanted & index.match_words[slot])
+        out[row, 18] = bool(product and product.brand.lower() in brands)
+        out[row, 19] = bool(product and categories & {c.lower() for c in product.categories})
+    out[:, 16] = _trigram_jaccard(parsed.search_text, candidates.slots, index)
+    out[:, 20] = len(query_terms)
+    out[:, 21] = len(numbers)
+    out[:, 22] = len(parsed.corrections)
+    out[:, 23] = best_lexical
+    out[:, 24] = best_dense
+    return out
+
+
+def _trigram_jaccard(text: str, slots: np.ndarray, index: CatalogueIndex) -> np.ndarray:
+    """Jaccard similarity of the character trigrams of `text` and of each slot's title."""
+    padded = f" {text} "
+    n_query = len({padded[i : i + 3] for i in range(len(padded) - 2)})
+    query = index.trigram_ids(text)
+    titles = [index.title_trigrams[slot] for slot in slots]
+    sizes = np.array([len(grams) for grams in titles])
+    shared = np.zeros(len(slots))
+    if sizes.sum():
+        owner = np.repeat(np.arange(len(slots)), sizes)
+        hits = np.isin(np.concatenate(titles), query)
+        shared = np.bincount(owner, weights=hits, minlength=len(slots))
+    union = n_query + sizes - shared
+    return np.where(union > 0, shared / np.maximum(union, 1), 0.0)

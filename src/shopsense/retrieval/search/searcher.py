@@ -1,0 +1,293 @@
+"""`Searcher`: product search from Python.
+
+    searcher = Searcher.build(dataset)
+    results = searcher.search("black leather jacket under $200", user="u42", k=10)
+
+A query is parsed (`query_understanding`), the products it may return are narrowed by the
+filters it implies and those passed in, BM25 and dense retrieval each propose `depth`
+candidates, the union is ranked by the fusion (a trained `LearnedFusion`, else reciprocal-rank
+fusion), boosted by the understood constraints it meets, and blended with the shopper's
+interests. Results carry the parsed query and, per product, the signals that matched.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from shopsense.data.dataset import Dataset
+from shopsense.data.judgments import JudgedQuery
+from shopsense.retrieval.search import candidates as pool
+from shopsense.retrieval.search.candidates import Candidates
+from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
+from shopsense.retrieval.search.index import CatalogueIndex, Filters, IndexConfig
+from shopsense.retrieval.search.personalize import PersonalizationConfig, Personalizer, User
+from shopsense.retrieval.search.query_understanding import ParsedQuery, ParserConfig, QueryParser
+from shopsense.text import Encoder
+
+
+class SearchConfig(BaseModel):
+    """Everything that shapes a search."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: IndexConfig = Field(default_factory=IndexConfig, description="What is indexed.")
+    parser: ParserConfig = Field(default_factory=ParserConfig, description="Query reading.")
+    personalization: PersonalizationConfig = Field(
+        default_factory=PersonalizationConfig, description="Blend of the shopper's interests."
+    )
+    fusion: Literal["learned", "rrf"] = Field(
+        "learned",
+        description="'learned': the trained LambdaMART fusion where one is trained, else RRF; "
+        "'rrf': always reciprocal-rank fusion.",
+    )
+    depth: int = Field(100, ge=1, description="Candidates taken from each of BM25 and dense.")
+    boost_weight: float = Field(
+        0.1, ge=0, description="Added per understood colour/material/size/category/brand met."
+    )
+    low_price_weight: float = Field(
+        0.2,
+        ge=0,
+        description="Added to the cheapest candidate for 'cheap' queries (0 for the "
+        "dearest, linear in price rank between).",
+    )
+
+
+class SearchHit(BaseModel):
+    """One product in the results."""
+
+    item_id: str
+    title: str
+    score: float = Field(description="Final score (fusion, scaled 0-1, plus boosts).")
+    signals: dict[str, int | float | str] = Field(
+        description="What matched: lexical/dense rank and score, understood constraints met, "
+        "corrected words found, personal affinity."
+    )
+
+
+class SearchResults(BaseModel):
+    """The ranked products and how the query was understood."""
+
+    query: ParsedQuery
+    hits: list[SearchHit]
+    fusion: Literal["learned", "rrf"]
+    personalized: bool
+    took_ms: float
+
+
+class Searcher:
+    """Hybrid lexical + dense product search over one catalogue."""
+
+    def __init__(
+        self,
+        index: CatalogueIndex,
+        config: SearchConfig | None = None,
+        dataset: Dataset | None = None,
+        fusion: LearnedFusion | None = None,
+    ) -> None:
+        self.index = index
+        self.config = config or SearchConfig()
+        self.parser = QueryParser(index, self.config.parser)
+        # Queries are nearly all distinct: caching their vectors on disk would only cost time.
+        self.query_encoder = Encoder(index.encoder.config.model_copy(update={"cache": False}))
+        self.personalizer = Personalizer(index, index.encoder, dataset, self.config.personalization)
+        self.learned = fusion
+
+    @classmethod
+    def build(
+        cls,
+        dataset: Dataset,
+        encoder: Encoder | None = None,
+        config: SearchConfig | None = None,
+        show_progress: bool = False,
+    ) -> Searcher:
+        """A searcher over the dataset's items; its users' histories personalise results."""
+        config = config or SearchConfig()
+        index = CatalogueIndex.build(
+            dataset.items, encoder or Encoder(), config.index, show_progress
+        )
+        return cls(index, config, dataset)
+
+    # ---- the API ---------------------------------------------------------------------------
+    def search(
+        self, query: str, user: User = None, k: int = 10, filters: Filters | None = None
+    ) -> SearchResults:
+        """The top `k` products for `query`, personalised for `user` (an id or a context)."""
+        started = time.perf_counter()
+        parsed = self.parser.parse(query)
+        vector = self.encode([parsed.search_text or query])[0]
+        found = self.candidates(parsed, vector, filters)
+        interests = self.personalizer.vector(user)
+        scores, signals = self.rank(parsed, found, interests)
+        order = np.argsort(-scores, kind="stable")[:k]
+        hits = [
+            SearchHit(
+                item_id=self.index.products[found.slots[i]].item_id,
+                title=self.index.products[found.slots[i]].title,
+                score=float(scores[i]),
+                signals=signals(i),
+            )
+            for i in order
+        ]
+        return SearchResults(
+            query=parsed,
+            hits=hits,
+            fusion=self.fusion_used,
+            personalized=interests is not None,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def upsert(self, items: pl.DataFrame) -> None:
+        """Add or change products (by item id); searchable at once, nothing else rebuilt."""
+        self.index.upsert(items)
+
+    def remove(self, item_ids: Sequence[str]) -> None:
+        """Take products out of search."""
+        self.index.remove(item_ids)
+
+    @property
+    def fusion_used(self) -> Literal["learned", "rrf"]:
+        """The fusion `search` applies now."""
+        return "learned" if self.config.fusion == "learned" and self.learned else "rrf"
+
+    # ---- the steps, public for evaluation and training -------------------------------------
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors (not cached on disk)."""
+        return self.query_encoder.encode(list(texts), kind="query")
+
+    def candidates(
+        self, parsed: ParsedQuery, vector: np.ndarray, filters: Filters | None = None
+    ) -> Candidates:
+        """The candidate pool of a parsed query within its own and the given filters."""
+        mask = self.index.mask(parsed.filters()) & self.index.mask(filters)
+        lexical = self.index.lexical_scores(parsed.terms, mask)
+        return pool.gather(self.index, lexical, vector, mask, self.config.depth)
+
+    def fused(self, parsed: ParsedQuery, found: Candidates) -> np.ndarray:
+        """Fusion score per candidate (learned where trained and configured, else RRF)."""
+        if self.fusion_used == "learned":
+            return self.learned.score(pool.features(parsed, found, self.index))
+        return found.rrf
+
+    def rank(
+        self, parsed: ParsedQuery, found: Candidates, interests: np.ndarray | None = None
+    ) -> tuple[np.ndarray, Callable[[int], dict[str, int | float | str]]]:
+        """Final score per candidate and a function giving the signals of one candidate."""
+        fused = self.fused(parsed, found)
+        spread = float(fused.max() - fused.min()) if len(fused) else 0.0
+        scores = (fused - fused.min()) / spread if spread > 0 else np.ones(len(fused))
+        met, boosts = (
+            zip(*(self._constraints_met(parsed, int(slot)) for slot in found.slots), strict=True)
+            if len(found)
+            else ((), ())
+        )
+        scores = scores + self.config.boost_weight * np.asarray(boosts, dtype=float)
+        if parsed.prefers_low_price and len(found):
+            scores = scores + self.config.low_price_weight * self._cheapness(found.slots)
+        affinity = None
+        if interests is not None:
+            affinity = self.personalizer.affinity(found.slots, interests)
+            scores = scores + self.config.personalization.weight * affinity
+
+        def signals(row: int) -> dict[str, int | float | str]:
+            out: dict[str, int | float | str] = {}
+            if found.lexical_rank[row] < found.depth:
+                out["lexical_rank"] = int(found.lexical_rank[row]) + 1
+                out["lexical_score"] = round(float(found.lexical[row]), 4)
+            if found.dense_rank[row] < found.depth:
+                out["dense_rank"] = int(found.dense_rank[row]) + 1
+            out["dense_cosine"] = round(float(found.dense[row]), 4)
+            out.update(met[row])
+            words = self.index.match_words[int(found.slots[row])]
+            fixed = [
+                f"{typed}->{right}" for typed, right in parsed.corrections.items() if right in words
+            ]
+            if fixed:
+                out["spelling"] = ", ".join(fixed)
+            if affinity is not None:
+                out["personal_affinity"] = round(float(affinity[row]), 4)
+            return out
+
+        return scores, signals
+
+    def _constraints_met(self, parsed: ParsedQuery, slot: int) -> tuple[dict[str, str], int]:
+        """The understood constraints the product meets (as signals) and how many are boosts."""
+        product = self.index.products[slot]
+        words = self.index.match_words[slot]
+        values = {value.lower() for value in product.attributes.values()}
+        met: dict[str, str] = {}
+        boosts = 0
+        for constraint in parsed.constraints:
+            kind, value = constraint.kind, constraint.value
+            if kind == "price":
+                met[kind] = f"{product.price:g}"
+                continue
+            if kind == "brand":
+                hit = product.brand.lower() == value
+            elif kind == "category":
+                hit = value in {category.lower() for category in product.categories}
+            else:
+                hit = value in words or value in values
+            if hit:
+                met[kind] = value
+                boosts += constraint.effect == "boost"
+        return met, boosts
+
+    def _cheapness(self, slots: np.ndarray) -> np.ndarray:
+        prices = self.index.prices[slots]
+        known = np.isfinite(prices)
+        cheap = np.zeros(len(slots))
+        if known.sum() > 1:
+            ranks = np.argsort(np.argsort(prices[known], kind="stable"), kind="stable")
+            cheap[known] = 1.0 - ranks / (known.sum() - 1)
+        return cheap
+
+    # ---- training the learned fusion -------------------------------------------------------
+    def learn_fusion(
+        self,
+        queries: Sequence[JudgedQuery],
+        config: LearnedFusionConfig | None = None,
+        vectors: np.ndarray | None = None,
+    ) -> LearnedFusion:
+        """Train the LambdaMART fusion on judged queries and use it from now on.
+
+        `vectors` are the queries' vectors if already encoded (else they are encoded here).
+        """
+        parsed = [self.parser.parse(query.text) for query in queries]
+        if vectors is None:
+            vectors = self.encode([p.search_text or p.text for p in parsed])
+        features, gains = [], []
+        for query, understood, vector in zip(queries, parsed, vectors, strict=True):
+            found = self.candidates(understood, vector)
+            features.append(pool.features(understood, found, self.index))
+            gains.append(self.gains(query, found))
+        self.learned = LearnedFusion(config).fit(features, gains)
+        return self.learned
+
+    def gains(self, query: JudgedQuery, found: Candidates) -> np.ndarray:
+        """Judged relevance of each candidate (0 where unjudged)."""
+        products = self.index.products
+        return np.array([query.relevance.get(products[slot].item_id, 0.0) for slot in found.slots])
+
+    # ---- persistence -----------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the searcher (index, vocabulary, trained fusion) to the directory `path`."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        with open(path / "searcher.pkl", "wb") as handle:
+            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        (path / "search_config.json").write_text(self.config.model_dump_json(indent=2))
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> Searcher:
+        """Read a searcher written by `save`."""
+        with open(Path(path) / "searcher.pkl", "rb") as handle:
+            return pickle.load(handle)

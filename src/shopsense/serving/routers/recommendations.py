@@ -1,0 +1,39 @@
+"""`GET /v1/users/{user_id}/recommendations`: a shopper's personal list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
+from shopsense.serving.responses import recommendation_list
+from shopsense.serving.schemas import MAX_ID_LENGTH, MAX_K, RecommendationList
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["recommendations"],
+    dependencies=[Depends(require_read)],
+    responses=READ_ERRORS,
+)
+
+
+@router.get("/users/{user_id}/recommendations")
+async def recommend(
+    user_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)],
+    runtime: RuntimeDep,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
+) -> RecommendationList:
+    """The shopper's top-`k` products, each with its source signals and a reason. Reflects
+    every event accepted so far; a shopper with no events gets their described interests or
+    the shop's bestsellers."""
+    served = runtime.served
+    recommender = served.recommender
+    history = recommender.history(runtime.users.history(user_id))
+    text = runtime.users.texts.get(user_id)
+    if text and served.content is not None:
+        # The sentence is encoded: text work runs on the text thread.
+        picks = await served.in_text_thread(recommender.recommend, history, k, user_id, text)
+    else:
+        picks = recommender.recommend(history, k, user=user_id, text=text)
+    return recommendation_list(served, picks)

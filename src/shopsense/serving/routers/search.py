@@ -1,0 +1,58 @@
+"""`GET /v1/search`: products for a free-text query, optionally personalised for a shopper."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+
+from shopsense.retrieval.base import UserContext
+from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
+from shopsense.serving.responses import search_list
+from shopsense.serving.schemas import (
+    MAX_ID_LENGTH,
+    MAX_K,
+    MAX_TEXT_LENGTH,
+    Problem,
+    RecommendationList,
+)
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["search"],
+    dependencies=[Depends(require_read)],
+    responses={
+        **READ_ERRORS,
+        503: {"model": Problem, "description": "The bundle has no search index."},
+    },
+)
+
+
+@router.get("/search")
+async def search(
+    runtime: RuntimeDep,
+    q: Annotated[
+        str, Query(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=r"\S", description="Query.")
+    ],
+    user: Annotated[
+        str | None,
+        Query(min_length=1, max_length=MAX_ID_LENGTH, description="Shopper to personalise for."),
+    ] = None,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
+) -> RecommendationList:
+    """Ranked products for a query, each with its sources and a reason; with `user`, blended
+    with that shopper's interests (from every event known so far)."""
+    served = runtime.served
+    searcher = served.bundle.searcher
+    if searcher is None:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="search is not available: this bundle was trained without a search index",
+        )
+    context = None
+    if user is not None:
+        history = served.recommender.history(runtime.users.history(user))
+        if len(history):
+            context = UserContext(history=history.items, timestamps=history.timestamps)
+    results = await served.in_text_thread(searcher.search, q, context, k)
+    return search_list(served, results)

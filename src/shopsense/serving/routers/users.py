@@ -1,0 +1,117 @@
+"""Shopper profiles: `POST /v1/users`, `GET /v1/users/{user_id}`, `DELETE /v1/users/{user_id}`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+
+from shopsense.serving.deps import (
+    ADMIN_ERRORS,
+    BODY_ERRORS,
+    READ_ERRORS,
+    RuntimeDep,
+    require_admin,
+    require_read,
+)
+from shopsense.serving.responses import moment
+from shopsense.serving.runtime import Runtime
+from shopsense.serving.schemas import (
+    MAX_ID_LENGTH,
+    Interest,
+    Problem,
+    ProfileIn,
+    ProfileOut,
+    RecentEvent,
+)
+
+router = APIRouter(prefix="/v1/users", tags=["users"])
+UserId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)]
+#: Events listed in a profile.
+RECENT = 10
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(require_admin)],
+    responses={**ADMIN_ERRORS, **BODY_ERRORS},
+)
+async def describe_user(profile: ProfileIn, runtime: RuntimeDep) -> ProfileOut:
+    """Create or update a shopper from a sentence about their interests (cold start): their
+    recommendations use it until, and alongside, their events."""
+    await runtime.describe(profile.user, profile.text)
+    return await _profile(runtime, profile.user)
+
+
+@router.get(
+    "/{user_id}",
+    dependencies=[Depends(require_read)],
+    responses={**READ_ERRORS, 404: {"model": Problem, "description": "Unknown or erased shopper."}},
+)
+async def get_user(user_id: UserId, runtime: RuntimeDep) -> ProfileOut:
+    """The shopper's readable interest profile and latest events."""
+    if not runtime.users.knows(user_id):
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown shopper")
+    return await _profile(runtime, user_id)
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Depends(require_admin)],
+    responses=ADMIN_ERRORS,
+    response_class=Response,
+)
+async def erase_user(user_id: UserId, runtime: RuntimeDep) -> None:
+    """Erase the shopper everywhere at once: stored events, reviews, searches and profile, the
+    live state and every loaded model. Succeeds (204) whether or not the shopper was known."""
+    await runtime.erase(user_id)
+
+
+async def _profile(runtime: Runtime, user: str) -> ProfileOut:
+    served = runtime.served
+    recommender = served.recommender
+    events = runtime.users.history(user)
+    text = runtime.users.texts.get(user)
+    history = recommender.history(events)
+    profiler = await served.profiler()
+    if len(history):
+        # A sentence counts like a search the shopper typed.
+        profile = await served.in_text_thread(
+            profiler.profile_history,
+            history.items,
+            history.timestamps,
+            history.kinds.tolist(),
+            queries=[text] if text else (),
+        )
+    else:
+        profile = await served.in_text_thread(profiler.profile_from_text, text or "")
+    recent = [
+        RecentEvent(
+            item=recommender.item_ids[item],
+            title=recommender.titles[item],
+            kind=str(kind),
+            timestamp=moment(float(seconds)),
+        )
+        for item, kind, seconds in zip(
+            history.items[::-1][:RECENT],
+            history.kinds[::-1][:RECENT],
+            history.timestamps[::-1][:RECENT],
+            strict=True,
+        )
+    ]
+    return ProfileOut(
+        user=user,
+        events=len(events),
+        recent=recent,
+        interests={
+            facet: [Interest(name=i.name, weight=round(i.weight, 4)) for i in interests]
+            for facet, interests in (
+                ("categories", profile.categories),
+                ("brands", profile.brands),
+                ("terms", profile.terms),
+            )
+        },
+        described=text is not None,
+    )

@@ -1,0 +1,219 @@
+"""What a running server holds: the served bundle (swapped atomically), shopper state, the store.
+
+A request reads `runtime.served` once and uses that object to the end, so swapping in a new
+bundle (`reload`) never changes a model under a request in flight: old requests finish on the
+old bundle, new ones start on the new one, and none fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+from threadpoolctl import threadpool_limits
+
+from shopsense.bundle import Bundle, erase_user, resolve
+from shopsense.data.dataset import Dataset
+from shopsense.data.records import Interaction
+from shopsense.data.store import Store
+from shopsense.retrieval.base import UserContext
+from shopsense.retrieval.content import ContentRetriever
+from shopsense.serving.metrics import Metrics
+from shopsense.serving.recommender import Recommender
+from shopsense.serving.settings import ServingConfig
+from shopsense.serving.state import PROFILE_KEY, UserEvent, UserState
+from shopsense.serving.writer import EventWriter
+from shopsense.text.encoder import Encoder
+from shopsense.text.profiles import InterestProfiler
+
+log = logging.getLogger("shopsense.serving")
+T = TypeVar("T")
+
+
+class Served:
+    """One loaded bundle and what requests need from it.
+
+    Text work (encoding a shopper's sentence, building readable profiles) runs on the one
+    `text` thread that every bundle shares: the encoder's on-disk cache may only be used from
+    the thread that opened it, and encoding is CPU-bound anyway.
+    """
+
+    def __init__(self, bundle: Bundle, text: ThreadPoolExecutor) -> None:
+        self.bundle = bundle
+        self.recommender = Recommender(bundle)
+        self.content = next(
+            (m for m in bundle.models.values() if isinstance(m, ContentRetriever)), None
+        )
+        self._text = text
+        self._profiler: InterestProfiler | None = None
+        self._profiler_ready = asyncio.Lock()
+
+    async def in_text_thread(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`work(*args, **kwargs)` on the text thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._text, functools.partial(work, *args, **kwargs))
+
+    async def warm_up(self) -> None:
+        """Load the text encoder and the search models now, not on the first request."""
+        if self.content is not None:
+            await self.in_text_thread(self.content.user_vectors, [UserContext(text="warm up")])
+        searcher = self.bundle.searcher
+        if searcher is not None and self.recommender.n_items:
+            shopper = UserContext.of([0])
+            await self.in_text_thread(searcher.search, "warm up", shopper, 1)
+
+    async def profiler(self) -> InterestProfiler:
+        """Readable interests over this catalogue, built on first use (reusing the content
+        model's item vectors where the bundle has one)."""
+        async with self._profiler_ready:
+            if self._profiler is None:
+                self._profiler = await self.in_text_thread(self._build_profiler)
+        return self._profiler
+
+    def _build_profiler(self) -> InterestProfiler:
+        catalogue = Dataset(items=self.bundle.items)
+        if self.content is not None:
+            # It encodes only shoppers' own words here: keep none of them in the on-disk cache.
+            encoder = Encoder(self.content.config.encoder.model_copy(update={"cache": False}))
+            return InterestProfiler(
+                catalogue,
+                encoder,
+                recipe=self.content.config.recipe,
+                vectors=self.content.item_vectors,
+            )
+        return InterestProfiler(catalogue, Encoder())
+
+
+class Runtime:
+    """The server's state between startup and shutdown."""
+
+    def __init__(self, config: ServingConfig, metrics: Metrics) -> None:
+        self.config = config
+        self.metrics = metrics
+        self.users = UserState()
+        self._served: Served | None = None
+        self._writer: EventWriter | None = None
+        self._reloading = asyncio.Lock()
+        self._text = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-text")
+
+    @property
+    def served(self) -> Served:
+        if self._served is None:
+            raise RuntimeError("the server has not started")
+        return self._served
+
+    @property
+    def writer(self) -> EventWriter:
+        if self._writer is None:
+            raise RuntimeError("the server has not started")
+        return self._writer
+
+    # ---- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Load the bundle, open the store (seeding a new one) and load every shopper."""
+        served = await self._load(self.config.bundle)
+        self._writer = EventWriter(Store(self.config.store), self._apply)
+        dataset = await self.writer.run(lambda store: _prepare(store, served.bundle))
+        self.users = UserState.from_frames(dataset.interactions, dataset.users)
+        self._serve(served)
+        self.metrics.shoppers.set(len(self.users.events))
+        log.info(
+            "serving bundle %s: %d items, %d shoppers with events",
+            served.bundle.version,
+            served.recommender.n_items,
+            len(self.users.events),
+        )
+
+    async def stop(self) -> None:
+        if self._writer is not None:
+            await asyncio.to_thread(self._writer.close)
+            self._writer = None
+        self._text.shutdown(wait=False)
+
+    async def _load(self, path: Path) -> Served:
+        served = await asyncio.to_thread(lambda: Served(Bundle.load(path), self._text))
+        await served.warm_up()
+        # Again after every load: the limits reach only the libraries loaded so far, and
+        # OpenMP's apply per thread (requests compute on the loop and on the text thread).
+        threads = self.config.compute_threads
+        limit_threads(threads)
+        await served.in_text_thread(limit_threads, threads)
+        return served
+
+    async def reload(self) -> bool:
+        """Swap in the bundle the configured path now points at; False if it is the same."""
+        async with self._reloading:
+            directory = await asyncio.to_thread(resolve, self.config.bundle)
+            if directory == self.served.bundle.path:
+                return False
+            served = await self._load(directory)
+            # Events on products new in this catalogue must be accepted by the store.
+            await self.writer.run(lambda store: store.ingest({"items": served.bundle.items}))
+            self._serve(served)
+            self.metrics.swaps.inc()
+            log.info("swapped in bundle %s", served.bundle.version)
+            return True
+
+    def _serve(self, served: Served) -> None:
+        self._served = served
+        self.metrics.serve_bundle(served.bundle.version)
+
+    # ---- shoppers ------------------------------------------------------------------------
+    def _apply(self, events: list[Interaction]) -> None:
+        """Committed events become part of their shoppers' state (on the event loop)."""
+        for event in events:
+            moment = event.timestamp.timestamp() if event.timestamp else float("nan")
+            self.users.add(event.user_id, [UserEvent(event.item_id, str(event.kind), moment)])
+        self.metrics.events.inc(len(events))
+        self.metrics.shoppers.set(len(self.users.events))
+
+    async def describe(self, user: str, text: str) -> None:
+        """Store a shopper's profile sentence durably, then use it."""
+        frame = pl.DataFrame({"user_id": [user], "attributes": [_attributes(text)]})
+        await self.writer.run(lambda store: store.ingest({"users": frame}, source="profile"))
+        self.users.describe(user, text)
+
+    async def erase(self, user: str) -> dict[str, int]:
+        """Erase a shopper from the store, the live state and the bundles' training data.
+
+        That is everywhere: the models and the search index keep no per-shopper state (they
+        score from the history each request passes in)."""
+        deleted = await self.writer.run(lambda store: store.delete_user(user))
+        self.users.forget(user)
+        root = self.served.bundle.path.parent
+        deleted["bundle data"] = await asyncio.to_thread(erase_user, root, user)
+        self.metrics.erasures.inc()
+        self.metrics.shoppers.set(len(self.users.events))
+        return deleted
+
+
+def limit_threads(threads: int) -> None:
+    """Cap the BLAS, OpenMP and torch thread teams of the calling thread's computations."""
+    threadpool_limits(threads)
+    # torch keeps its own intra-op pool; it is only loaded when a bundle uses text.
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+
+def _prepare(store: Store, bundle: Bundle) -> Dataset:
+    """Seed an empty store with the bundle's data, make sure it holds the served catalogue, and
+    return everything stored."""
+    counts = store.counts()
+    if counts["items"] == 0 and counts["interactions"] == 0:
+        store.ingest(bundle.dataset(), source=f"bundle {bundle.version}")
+    else:
+        store.ingest({"items": bundle.items}, source=f"bundle {bundle.version}")
+    return store.load()
+
+
+def _attributes(text: str) -> str:
+    return json.dumps({PROFILE_KEY: text})

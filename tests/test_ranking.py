@@ -1,0 +1,331 @@
+"""The ranking layer on tiny generated data: candidates, features, the learned ranker, the
+fused "best" retriever (conformance, save/load), re-ranking and explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from retrieval_conformance import RetrieverConformance, conformance_dataset
+
+from shopsense.data import DataError, Dataset
+from shopsense.data.splits import leave_one_out
+from shopsense.ranking.candidates import GeneratorSpec, generate_candidates, score_generators
+from shopsense.ranking.explain import Explainer
+from shopsense.ranking.features import FeatureBuilder, FeatureConfig, item_statistics
+from shopsense.ranking.fusion import FusionRetriever, hold_out_last
+from shopsense.ranking.ranker import LambdaRanker, RankerConfig, RankingExamples
+from shopsense.ranking.rerank import (
+    BusinessRules,
+    Exposure,
+    ItemSimilarity,
+    RerankConfig,
+    Reranker,
+    explore,
+    mmr,
+)
+from shopsense.retrieval import Retriever, UserContext
+from shopsense.retrieval.registry import create, retriever_class
+
+#: Small and fast: no text encoder, a few boosting rounds on one thread.
+FAST_RANKER = RankerConfig(min_data_in_leaf=2, max_rounds=30, early_stopping_rounds=10, threads=1)
+FAST_GENERATORS = [
+    GeneratorSpec(model="cooccurrence"),
+    GeneratorSpec(model="cooccurrence", alias="last", history_window=1),
+    GeneratorSpec(model="popularity", depth=3),
+]
+
+
+def fast_fusion(**overrides: object) -> FusionRetriever:
+    settings = {
+        "generators": FAST_GENERATORS,
+        "depth": 8,
+        "features": FeatureConfig(text=False),
+        "ranker": FAST_RANKER,
+        **overrides,
+    }
+    return FusionRetriever(**settings)
+
+
+class TestFusionConformance(RetrieverConformance):
+    def make_retriever(self) -> Retriever:
+        return fast_fusion()
+
+
+def _chains(n_users: int = 120, seed: int = 0) -> Dataset:
+    """Users walk item chains i -> i+1 -> i+2 in one of three blocks of ten items."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in range(n_users):
+        block = 10 * (user % 3)
+        start = int(rng.integers(0, 5))
+        length = int(rng.integers(4, 7))
+        rows += [(f"u{user}", f"i{block + (start + step) % 10}") for step in range(length)]
+    return Dataset(
+        items=pl.DataFrame(
+            {
+                "item_id": [f"i{i}" for i in range(30)],
+                "title": [f"title {i}" for i in range(30)],
+                "categories": [[f"block{i // 10}"] for i in range(30)],
+                "price": [float(i) for i in range(30)],
+            }
+        ),
+        interactions=pl.DataFrame(rows, schema=["user_id", "item_id"], orient="row"),
+        name="chains",
+        synthetic=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def chains() -> Dataset:
+    return _chains()
+
+
+@pytest.fixture(scope="module")
+def fitted_fusion(chains: Dataset) -> FusionRetriever:
+    split = leave_one_out(chains)
+    return fast_fusion().fit(split.train, split.validation)
+
+
+# ---- registry and config -------------------------------------------------------------------
+def test_best_is_registered_as_the_fusion() -> None:
+    assert retriever_class("best") is FusionRetriever
+    assert isinstance(create("best"), FusionRetriever)
+
+
+def test_aliases_must_be_unique() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        FusionRetriever(generators=[GeneratorSpec(model="popularity")] * 2)
+
+
+# ---- candidates ----------------------------------------------------------------------------
+def test_candidates_are_the_union_of_top_lists_without_history(chains: Dataset) -> None:
+    cooccurrence = create("cooccurrence").fit(chains)
+    popularity = create("popularity").fit(chains)
+    specs = [GeneratorSpec(model="cooccurrence", depth=3), GeneratorSpec(model="popularity")]
+    users = [UserContext.of([0, 1]), UserContext.of([12])]
+    dense = score_generators({"cooccurrence": cooccurrence, "popularity": popularity}, specs, users)
+    candidates = generate_candidates(dense, specs, users, default_depth=2)
+    for row, user in enumerate(users):
+        items = set(candidates.items[candidates.rows == row].tolist())
+        assert not items & set(user.history.tolist())
+        for key, depth in (("cooccurrence", 3), ("popularity", 2)):
+            ranked = dense[key][row].copy()
+            ranked[user.history] = -np.inf
+            ranked[dense[key][row] == 0] = -np.inf
+            top = np.argsort(-ranked, kind="stable")[:depth]
+            assert set(top[np.isfinite(ranked[top])].tolist()) <= items
+    signals = candidates.signals["cooccurrence"]
+    first = candidates.rows == 0
+    # The generator's best item for the first user has rank 0 and relative score 1.
+    best = candidates.items[first][np.argmin(signals.rank[first])]
+    assert best == 2
+    assert signals.relative[first][signals.rank[first] == 0] == pytest.approx(1.0)
+    assert signals.proposed[first].sum() <= 3
+
+
+def test_zero_scores_are_never_proposed(chains: Dataset) -> None:
+    cooccurrence = create("cooccurrence").fit(chains)
+    specs = [GeneratorSpec(model="cooccurrence", depth=30)]
+    users = [UserContext.of([0])]
+    dense = score_generators({"cooccurrence": cooccurrence}, specs, users)
+    candidates = generate_candidates(dense, specs, users, default_depth=30)
+    assert np.all(dense["cooccurrence"][0, candidates.items] != 0)
+    assert len(candidates) == np.count_nonzero(dense["cooccurrence"][0]) - (dense["cooccurrence"][0, 0] != 0)
+
+
+# ---- features ------------------------------------------------------------------------------
+def test_item_statistics(chains: Dataset) -> None:
+    table = item_statistics(chains)
+    np.testing.assert_allclose(table[:, 0], np.log1p(chains.item_popularity))
+    assert np.all((table[:, 2] >= 0) & (table[:, 2] <= 1))
+    assert np.isnan(table[:, 3]).all()  # no timestamps: age unknown
+
+
+def test_text_features_are_cosines(chains: Dataset) -> None:
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((chains.n_items, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    popularity = create("popularity").fit(chains)
+    specs = [GeneratorSpec(model="popularity", depth=5)]
+    users = [UserContext.of([3, 4, 7])]
+    candidates = generate_candidates(
+        score_generators({"popularity": popularity}, specs, users), specs, users, 5
+    )
+    builder = FeatureBuilder(FeatureConfig(), ["popularity"], vectors).fit(chains)
+    features = builder.build(candidates, users)
+    assert features.shape == (len(candidates), len(builder.names))
+    last = features[:, builder.names.index("text_last_0")]
+    np.testing.assert_allclose(last, vectors[candidates.items] @ vectors[7], rtol=1e-5)
+    before = features[:, builder.names.index("text_last_1")]
+    np.testing.assert_allclose(before, vectors[candidates.items] @ vectors[4], rtol=1e-5)
+
+
+# ---- the ranker ----------------------------------------------------------------------------
+def _planted(n_queries: int, seed: int) -> RankingExamples:
+    """Twenty items per query; the positive has a higher feature 2, the rest is noise."""
+    rng = np.random.default_rng(seed)
+    features = rng.standard_normal((n_queries * 20, 4)).astype(np.float32)
+    labels = np.zeros(n_queries * 20, dtype=np.float32)
+    positives = np.arange(n_queries) * 20 + rng.integers(0, 20, n_queries)
+    labels[positives] = 1.0
+    features[positives, 2] += 2.5
+    return RankingExamples(features, labels, np.full(n_queries, 20))
+
+
+def test_ranker_learns_a_planted_signal() -> None:
+    names = ["noise_a", "noise_b", "planted", "noise_c"]
+    ranker = LambdaRanker(FAST_RANKER.model_copy(update={"max_rounds": 40})).fit(
+        _planted(300, seed=0), names
+    )
+    assert next(iter(ranker.importance())) == "planted"
+    test = _planted(100, seed=1)
+    scores = ranker.predict(test.features).reshape(100, 20)
+    labels = test.labels.reshape(100, 20)
+    top_is_positive = labels[np.arange(100), scores.argmax(axis=1)] == 1
+    assert top_is_positive.mean() > 0.6  # chance is 0.05
+    again = LambdaRanker.from_text(ranker.to_text())
+    np.testing.assert_allclose(again.predict(test.features), ranker.predict(test.features))
+
+
+def test_ranker_refuses_queries_without_positives() -> None:
+    with pytest.raises(ValueError, match="no training query"):
+        LambdaRanker(FAST_RANKER).fit(
+            RankingExamples(np.zeros((0, 2), np.float32), np.zeros(0), np.zeros(0, int)), ["a", "b"]
+        )
+
+
+# ---- the fusion ----------------------------------------------------------------------------
+def test_fusion_predicts_the_chain(fitted_fusion: FusionRetriever, chains: Dataset) -> None:
+    ids, _ = fitted_fusion.recommend(UserContext.of([11, 12, 13]), k=3, exclude=[11, 12, 13])
+    assert ids[0] == 14
+
+
+def test_fusion_candidates_rank_above_the_rest(fitted_fusion: FusionRetriever) -> None:
+    user = UserContext.of([21, 22])
+    scores = fitted_fusion.score([user])[0]
+    candidates = fitted_fusion.candidates([user])
+    others = np.setdiff1d(np.arange(fitted_fusion.n_items), candidates.items)
+    assert scores[candidates.items].min() > scores[others].max()
+
+
+def test_fusion_beats_its_fallback_on_held_out_cases(chains: Dataset) -> None:
+    from shopsense.evaluation.runner import evaluate_retriever
+
+    split = leave_one_out(chains)
+    fusion = fast_fusion().fit(split.train, split.validation)
+    popularity = create("popularity").fit(split.train)
+    fused = evaluate_retriever(fusion, split.test)["recall@5"]
+    assert fused > evaluate_retriever(popularity, split.test)["recall@5"]
+    assert fused > 0.5
+
+
+def test_production_training_holds_out_last_items(chains: Dataset) -> None:
+    remaining, cases = hold_out_last(chains)
+    assert len(cases) == chains.n_users
+    assert remaining.interactions.height == chains.interactions.height - len(cases)
+    for user, target in zip(cases.users, cases.targets, strict=True):
+        assert target not in remaining.sequences[user]
+        assert chains.sequences[user][-1] == target
+    fusion = fast_fusion().fit(chains)
+    assert fusion.generators["cooccurrence"].n_items == chains.n_items
+    ids, _ = fusion.recommend(UserContext.of([3, 4]), k=2, exclude=[3, 4])
+    assert 5 in ids.tolist()
+
+
+def test_fusion_save_load_round_trip(fitted_fusion: FusionRetriever, tmp_path) -> None:
+    loaded = Retriever.load(fitted_fusion.save(tmp_path / "best"))
+    users = [UserContext.of([1, 2]), UserContext()]
+    np.testing.assert_allclose(loaded.score(users), fitted_fusion.score(users))
+
+
+# ---- explanations --------------------------------------------------------------------------
+def test_explanations_name_a_history_item(fitted_fusion: FusionRetriever, chains: Dataset) -> None:
+    user = UserContext.of([20, 21, 22])
+    ids, _ = fitted_fusion.recommend(user, k=3, exclude=user.history)
+    explanations = Explainer(fitted_fusion, chains.items).explain(user, ids)
+    assert [e.item for e in explanations] == ids.tolist()
+    first = explanations[0]
+    assert first.because in user.history.tolist()
+    assert first.because_id == f"i{first.because}"
+    assert f"title {first.because}" in first.reason
+    assert first.source in {"cooccurrence", "last"}
+    by_generator = {s.generator: s for s in first.signals}
+    assert by_generator["cooccurrence"].proposed and by_generator["cooccurrence"].rank >= 1
+    assert by_generator["cooccurrence"].score > 0
+
+
+def test_explanation_without_history(fitted_fusion: FusionRetriever, chains: Dataset) -> None:
+    ids, _ = fitted_fusion.recommend(UserContext(), k=2)
+    explanation = Explainer(fitted_fusion, chains.items).explain(UserContext(), ids)[0]
+    assert explanation.because is None
+    assert explanation.reason == "popular with other shoppers"
+
+
+# ---- re-ranking ----------------------------------------------------------------------------
+def test_mmr_increases_category_diversity() -> None:
+    categories = [["a"]] * 6 + [["b"], ["c"], ["d"], ["e"]]
+    items = np.arange(10)
+    scores = np.linspace(1.0, 0.5, 10)  # every "a" item scores above the rest
+    similarity = ItemSimilarity(categories=categories)
+    plain = items[mmr(items, scores, 5, 0.0, similarity)]
+    diverse = items[mmr(items, scores, 5, 0.7, similarity)]
+    assert plain.tolist() == [0, 1, 2, 3, 4]
+    assert len({categories[i][0] for i in diverse}) > len({categories[i][0] for i in plain})
+    assert diverse[0] == 0  # the most relevant item still leads
+
+
+def test_mmr_with_vectors_skips_near_duplicates() -> None:
+    vectors = np.array([[1, 0], [1, 0], [0, 1]], dtype=np.float32)
+    picks = mmr(np.arange(3), np.array([1.0, 0.99, 0.9]), 2, 0.5, ItemSimilarity(vectors))
+    assert picks.tolist() == [0, 2]
+
+
+def test_exploration_is_seeded_and_prefers_unseen_items() -> None:
+    exposure = Exposure(shown=np.array([1000.0] * 10 + [0.0] * 10), clicked=np.full(20, 10.0))
+    page = np.arange(5)
+    first = explore(page, np.arange(20), exposure, 0.5, 1, np.random.default_rng(3))
+    second = explore(page, np.arange(20), exposure, 0.5, 1, np.random.default_rng(3))
+    np.testing.assert_array_equal(first, second)
+    assert first[0] == 0  # the protected slot
+    swapped = first[first != page]
+    assert len(swapped) > 0 and np.all(swapped >= 10)
+    unchanged = explore(page, np.arange(20), exposure, 0.0, 1, np.random.default_rng(3))
+    np.testing.assert_array_equal(unchanged, page)
+
+
+def test_reranker_applies_business_rules_and_is_reproducible(chains: Dataset) -> None:
+    rules = BusinessRules(exclude_items=["i0"], max_price=20.0)
+    config = RerankConfig(diversity=0.3, exploration=0.3, seed=5, rules=rules)
+    pool, scores = np.arange(30), np.linspace(1, 0, 30)
+    page, page_scores = Reranker(config, chains.items).rerank(pool, scores, k=6)
+    again, _ = Reranker(config, chains.items).rerank(pool, scores, k=6)
+    np.testing.assert_array_equal(page, again)
+    assert 0 not in page.tolist() and page.max() <= 20
+    assert len(set(page.tolist())) == 6
+    np.testing.assert_allclose(page_scores, scores[page])
+
+
+def test_stock_rule_reads_attributes() -> None:
+    items = pl.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "attributes": ['{"in_stock": false}', '{"in_stock": true}', "{}"],
+            "price": [None, 5.0, 50.0],
+        }
+    )
+    from shopsense.data.schema import conform
+
+    items = conform(items, "items")
+    assert BusinessRules(in_stock_only=True).allowed(items).tolist() == [False, True, True]
+    assert BusinessRules(max_price=10).allowed(items).tolist() == [True, True, False]
+    broken = items.with_columns(pl.lit("{not json").alias("attributes"))
+    with pytest.raises(DataError, match="attributes"):
+        BusinessRules(in_stock_only=True).allowed(broken)
+
+
+def test_conformance_data_is_used_by_the_fusion() -> None:
+    data = conformance_dataset()
+    fusion = fast_fusion().fit(data)
+    assert fusion.ranker.booster is not None
+    assert fusion.ranker.feature_names == fusion.features.names

@@ -1,0 +1,392 @@
+"""Product search on a small hand-made catalogue, plus a quick check of the Home Depot loader."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from symspellpy.editdistance import DistanceAlgorithm, EditDistance
+from typer.testing import CliRunner
+
+from shopsense.data import DataError, Dataset
+from shopsense.data.judgments import JudgedQuery
+from shopsense.data.loaders.homedepot import load_homedepot
+from shopsense.evaluation.search import add_typo, ndcg, split_queries
+from shopsense.retrieval.base import UserContext
+from shopsense.retrieval.search import Filters, LearnedFusion, SearchConfig, Searcher
+from shopsense.retrieval.search.analysis import analyze
+from shopsense.retrieval.search.candidates import FEATURES, Candidates
+from shopsense.retrieval.search.lexical import LexicalIndex
+from shopsense.text import Encoder, EncoderConfig
+
+#: item id -> (title, brand, categories, price, attributes)
+PRODUCTS = {
+    "puffer": (
+        "Women's quilted puffer jacket",
+        "Aurora",
+        ["Clothing", "Jackets"],
+        89.99,
+        {"colour": "pink", "material": "nylon"},
+    ),
+    "blazer": (
+        "Slim fit wool blazer jacket",
+        "Tailor & Co",
+        ["Clothing", "Jackets"],
+        159.0,
+        {"colour": "grey", "material": "wool"},
+    ),
+    "ski": (
+        "Men's waterproof insulated ski jacket",
+        "Peak",
+        ["Outdoor", "Jackets"],
+        219.0,
+        {"colour": "blue", "material": "polyester"},
+    ),
+    "shell": (
+        "Lightweight hiking rain shell jacket",
+        "Peak",
+        ["Outdoor", "Jackets"],
+        129.0,
+        {"colour": "green"},
+    ),
+    "biker": (
+        "Black leather biker jacket",
+        "Rebel",
+        ["Clothing", "Jackets"],
+        249.0,
+        {"colour": "black", "material": "leather"},
+    ),
+    "trail": (
+        "Trail running shoes with grippy soles",
+        "Peak",
+        ["Outdoor", "Running Shoes"],
+        119.0,
+        {"colour": "orange", "size": "10"},
+    ),
+    "road": (
+        "Cushioned road running shoes",
+        "Stride",
+        ["Sports", "Running Shoes"],
+        99.0,
+        {"colour": "white", "size": "9"},
+    ),
+    "boots": (
+        "Leather hiking boots",
+        "Peak",
+        ["Outdoor", "Boots"],
+        179.0,
+        {"colour": "brown", "material": "leather", "size": "10"},
+    ),
+    "dress": (
+        "Floral summer dress",
+        "Aurora",
+        ["Clothing", "Dresses"],
+        49.0,
+        {"colour": "yellow", "material": "cotton"},
+    ),
+    "hoodie": (
+        "Cotton hoodie sweatshirt",
+        "Stride",
+        ["Clothing", "Hoodies"],
+        39.0,
+        {"colour": "grey", "material": "cotton", "size": "XL"},
+    ),
+    "tent": ("Two person camping tent", "Peak", ["Outdoor", "Camping"], 199.0, {"colour": "green"}),
+    "mug": (
+        "Ceramic coffee mug",
+        "Homely",
+        ["Home", "Kitchen"],
+        12.0,
+        {"colour": "white", "material": "ceramic"},
+    ),
+}
+HISTORIES = {
+    "fashionista": ["dress", "puffer", "hoodie", "dress"],
+    "mountaineer": ["tent", "boots", "trail", "tent"],
+}
+
+
+def items_frame(products: dict = PRODUCTS) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "item_id": list(products),
+            "title": [p[0] for p in products.values()],
+            "brand": [p[1] for p in products.values()],
+            "categories": [p[2] for p in products.values()],
+            "price": [p[3] for p in products.values()],
+            "attributes": [json.dumps(p[4]) for p in products.values()],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def shop() -> Dataset:
+    rows = [(user, item) for user, items in HISTORIES.items() for item in items]
+    interactions = pl.DataFrame(rows, schema=["user_id", "item_id"], orient="row")
+    return Dataset(items=items_frame(), interactions=interactions, name="search-test")
+
+
+@pytest.fixture(scope="module")
+def encoder(encoder_config: EncoderConfig) -> Encoder:
+    return Encoder(encoder_config)
+
+
+@pytest.fixture(scope="module")
+def searcher(shop: Dataset, encoder: Encoder) -> Searcher:
+    return Searcher.build(shop, encoder)
+
+
+def ids(results) -> list[str]:
+    return [hit.item_id for hit in results.hits]
+
+
+# ---- query understanding --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "low", "high"),
+    [
+        ("running shoes under $50", None, 50.0),
+        ("jacket between 20 and 30 dollars", 20.0, 30.0),
+        ("boots $100-$200", 100.0, 200.0),
+        ("tent over 150 dollars", 150.0, None),
+        ("mug less than 15", None, 15.0),
+        ("under sink shelf", None, None),
+        ("shelf under 36 inches", None, None),
+    ],
+)
+def test_price_constraints(searcher: Searcher, query: str, low, high) -> None:
+    parsed = searcher.parser.parse(query)
+    assert (parsed.min_price, parsed.max_price) == (low, high)
+    if low is not None or high is not None:
+        assert "$" not in parsed.search_text and "dollars" not in parsed.search_text
+        assert parsed.filters().max_price == high
+
+
+def test_cheap_is_a_low_price_preference(searcher: Searcher) -> None:
+    parsed = searcher.parser.parse("cheap jacket")
+    assert parsed.prefers_low_price and parsed.search_text == "jacket"
+    top = ids(searcher.search("cheap jacket", k=2))
+    assert top[0] == "puffer"  # the cheapest jacket
+
+
+def test_brand_category_colour_material_and_size(searcher: Searcher) -> None:
+    parsed = searcher.parser.parse("Peak black leather boots size 10")
+    assert parsed.values("brand") == ["peak"]
+    assert parsed.values("category") == ["boots"]
+    assert parsed.values("colour") == ["black"]
+    assert parsed.values("material") == ["leather"]
+    assert "10" in parsed.values("size")
+    assert parsed.filters().brands == ["peak"]  # brands filter by default, the rest boost
+    assert {c.effect for c in parsed.constraints if c.kind != "brand"} == {"boost"}
+    assert searcher.parser.parse("grey xl hoodie").values("size") == ["xl"]
+
+
+def test_results_carry_the_parsed_query_and_signals(searcher: Searcher) -> None:
+    results = searcher.search("black leather jacket under $300")
+    assert results.query.max_price == 300.0
+    top = results.hits[0]
+    assert top.item_id == "biker"
+    assert top.signals["colour"] == "black" and top.signals["material"] == "leather"
+    assert top.signals["lexical_rank"] >= 1 and "dense_cosine" in top.signals
+
+
+# ---- spelling tolerance ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "clean"),
+    [
+        ("jakcet", "jacket"),
+        ("jaket", "jacket"),
+        ("runing shoes", "running shoes"),
+        ("leathr boots", "leather boots"),
+        ("camping tentt", "camping tent"),
+    ],
+)
+def test_one_edit_still_finds_the_product(searcher: Searcher, typed: str, clean: str) -> None:
+    parsed = searcher.parser.parse(typed)
+    assert parsed.search_text == clean
+    assert ids(searcher.search(typed, k=3))[0] == ids(searcher.search(clean, k=3))[0]
+
+
+def test_known_words_and_numbers_are_not_corrected(searcher: Searcher) -> None:
+    assert searcher.parser.parse("wool blazer 10").corrections == {}
+
+
+# ---- filters --------------------------------------------------------------------------------
+def test_filters_restrict_results(searcher: Searcher) -> None:
+    by_brand = searcher.search("jacket", filters=Filters(brands=["Peak"]), k=20)
+    assert set(ids(by_brand)) == {"ski", "shell"} | (
+        set(ids(by_brand)) & {"trail", "boots", "tent"}
+    )
+    assert all(
+        searcher.index.products[searcher.index.slot_of[i]].brand == "Peak" for i in ids(by_brand)
+    )
+    cheap = searcher.search("jacket", filters=Filters(max_price=100), k=20)
+    assert ids(cheap) and all(PRODUCTS[i][3] <= 100 for i in ids(cheap))
+    green = searcher.search("jacket", filters=Filters(attributes={"colour": ["green"]}), k=20)
+    assert set(ids(green)) == {"shell", "tent"}
+    outdoor = searcher.search("shoes", filters=Filters(categories=["Outdoor"]), k=20)
+    assert "road" not in ids(outdoor) and "trail" in ids(outdoor)
+
+
+def test_brand_in_query_filters(searcher: Searcher) -> None:
+    assert set(ids(searcher.search("aurora jacket", k=20))) <= {"puffer", "dress"}
+
+
+# ---- incremental updates --------------------------------------------------------------------
+def test_add_change_and_remove_without_rebuild(shop: Dataset, encoder: Encoder) -> None:
+    searcher = Searcher.build(shop, encoder)
+    merges = searcher.index.lexical.merges
+    parka = {"parka": ("Arctic down parka coat", "Peak", ["Outdoor", "Jackets"], 349.0, {})}
+    searcher.upsert(items_frame(parka))
+    assert ids(searcher.search("parka", k=1)) == ["parka"]
+    assert searcher.index.lexical.delta_size == 1 and searcher.index.lexical.merges == merges
+    renamed = {"mug": ("Enamel camping mug", "Homely", ["Outdoor", "Camping"], 14.0, {})}
+    searcher.upsert(items_frame(renamed))
+    old_words = searcher.index.lexical_scores(analyze("ceramic"), searcher.index.mask(None))
+    assert not old_words.any()
+    assert "mug" in ids(searcher.search("enamel camping mug", k=1))
+    searcher.remove(["parka"])
+    assert "parka" not in ids(searcher.search("parka", k=20))
+    assert searcher.index.n_products == len(PRODUCTS)
+    with pytest.raises(DataError, match="no such product"):
+        searcher.remove(["never-listed"])
+
+
+def test_delta_segment_scores_like_the_base() -> None:
+    documents = [["red", "shoe"], ["blue", "shoe"], ["red", "hat"], ["green", "coat"]] * 5
+    index = LexicalIndex()
+    index.build(documents)
+    before = index.scores(["red", "shoe"])
+    index.set([0], [["red", "shoe"]])  # same text, now served from the delta segment
+    after = index.scores(["red", "shoe"])
+    assert index.delta_size == 1
+    assert after[0] == pytest.approx(before[0], rel=0.1)
+    np.testing.assert_array_equal(after[1:], before[1:])
+
+
+# ---- personalisation ------------------------------------------------------------------------
+def test_users_with_different_histories_get_different_orders(searcher: Searcher) -> None:
+    anonymous = searcher.search("jacket", k=5)
+    fashion = searcher.search("jacket", user="fashionista", k=5)
+    outdoor = searcher.search("jacket", user="mountaineer", k=5)
+    assert not anonymous.personalized and fashion.personalized and outdoor.personalized
+    assert ids(fashion) != ids(outdoor)
+    assert ids(fashion).index("puffer") < ids(fashion).index("ski")
+    assert ids(outdoor).index("ski") < ids(outdoor).index("puffer")
+    assert "personal_affinity" in fashion.hits[0].signals
+
+
+def test_unknown_users_and_contexts(searcher: Searcher, shop: Dataset) -> None:
+    assert not searcher.search("jacket", user="stranger").personalized
+    history = UserContext.of([shop.item_index["tent"], shop.item_index["boots"]])
+    assert searcher.search("jacket", user=history).personalized
+
+
+# ---- fusion ---------------------------------------------------------------------------------
+def test_reciprocal_rank_fusion() -> None:
+    found = Candidates(
+        slots=np.array([0, 1, 2]),
+        lexical=np.array([3.0, 0.0, 1.0]),
+        lexical_rank=np.array([0, 5, 1]),
+        dense=np.array([0.1, 0.9, 0.5]),
+        dense_rank=np.array([5, 0, 1]),
+        depth=5,
+    )
+    np.testing.assert_allclose(found.rrf, [1 / 61, 1 / 61, 1 / 62 + 1 / 62])
+
+
+def test_learned_fusion_learns_which_feature_matters() -> None:
+    rng = np.random.default_rng(0)
+    features, gains = [], []
+    for _ in range(200):
+        x = rng.random((20, len(FEATURES))).astype(np.float32)
+        gain = np.where(x[:, FEATURES.index("term_coverage")] > 0.8, 3.0, 0.0)
+        features.append(x)
+        gains.append(gain)
+    model = LearnedFusion().fit(features, gains)
+    x = rng.random((50, len(FEATURES))).astype(np.float32)
+    best = np.argsort(-model.score(x))[:5]
+    assert (x[best, FEATURES.index("term_coverage")] > 0.8).sum() >= 4
+    assert max(model.importance(), key=model.importance().get) == "term_coverage"
+
+
+def test_searcher_trains_and_uses_learned_fusion(shop: Dataset, encoder: Encoder) -> None:
+    searcher = Searcher.build(shop, encoder, SearchConfig(fusion="learned"))
+    assert searcher.fusion_used == "rrf"  # nothing trained yet
+    judged = [
+        JudgedQuery("jacket", {"ski": 3.0, "shell": 2.67, "puffer": 2.0, "biker": 2.33}),
+        JudgedQuery("running shoes", {"trail": 3.0, "road": 3.0}),
+        JudgedQuery("leather", {"biker": 3.0, "boots": 2.33}),
+        JudgedQuery("camping", {"tent": 3.0, "mug": 1.33}),
+        JudgedQuery("cotton clothing", {"hoodie": 3.0, "dress": 2.67}),
+    ] * 4
+    searcher.learn_fusion(judged)
+    assert searcher.fusion_used == "learned"
+    assert ids(searcher.search("running shoes", k=2)) and searcher.search("x").fusion == "learned"
+
+
+def test_save_and_load_round_trip(searcher: Searcher, tmp_path: Path) -> None:
+    searcher.save(tmp_path / "search")
+    loaded = Searcher.load(tmp_path / "search")
+    assert ids(loaded.search("leathr boots")) == ids(searcher.search("leathr boots"))
+
+
+# ---- evaluation helpers ---------------------------------------------------------------------
+def test_ndcg_uses_graded_gains_and_ideal_order() -> None:
+    relevance = {"a": 3.0, "b": 1.0}
+    assert ndcg(["a", "b"], relevance, 10) == pytest.approx(1.0)
+    expected = (1.0 + 3.0 / np.log2(3)) / (3.0 + 1.0 / np.log2(3))
+    assert ndcg(["b", "a"], relevance, 10) == pytest.approx(expected)
+    assert ndcg(["x", "y"], relevance, 10) == 0.0
+
+
+def test_typos_are_one_edit_and_the_split_is_seeded() -> None:
+    rng = np.random.default_rng(1)
+    distance = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
+    for text in ["angle bracket", "rain shower head", "deck over", "2x4 lumber"]:
+        noisy = add_typo(text, rng)
+        assert distance.compare(text, noisy, 2) == 1
+    queries = [JudgedQuery(f"query {i}") for i in range(200)]
+    dev, test = split_queries(queries, 0.5, seed=0)
+    assert 60 < len(test) < 140 and split_queries(queries, 0.5, seed=0)[1] == test
+    assert split_queries(queries, 0.5, seed=1)[1] != test
+
+
+# ---- the command line -----------------------------------------------------------------------
+def test_search_command(tmp_path: Path, encoder_config: EncoderConfig, monkeypatch) -> None:
+    from shopsense.cli import app
+
+    monkeypatch.setenv("SHOPSENSE_CACHE_DIR", encoder_config.cache_dir)
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    items_frame().drop("categories").write_csv(folder / "items.csv")
+    result = CliRunner().invoke(app, ["search", "leathr boots", "--data", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["query"]["corrections"] == {"leathr": "leather"}
+    assert payload["hits"][0]["item_id"] == "boots"
+
+
+# ---- the Home Depot loader ------------------------------------------------------------------
+def test_homedepot_loader_on_real_data(shared_data: Path) -> None:
+    catalogue = load_homedepot(shared_data / "homedepot-search-relevance")
+    assert catalogue.dataset.n_items == 54_667
+    assert len(catalogue.queries) == 11_795
+    assert sum(len(q.relevance) for q in catalogue.queries) == 74_067
+    first = catalogue.queries[0]
+    assert first.text == "angle bracket" and first.relevance["100001"] == 3.0
+
+
+def test_homedepot_loader_names_bad_rows(tmp_path: Path) -> None:
+    rows = "id,product_uid,product_title,search_term,relevance\n1,7,Caf\xe9 table,table,2.5\n"
+    with zipfile.ZipFile(tmp_path / "train.csv.zip", "w") as archive:
+        archive.writestr("train.csv", rows.encode("latin-1"))
+    catalogue = load_homedepot(tmp_path)
+    assert catalogue.dataset.items["title"][0] == "Caf\xe9 table"
+    (tmp_path / "train.csv.zip").unlink()
+    (tmp_path / "train.csv").write_bytes((rows + "2,8,Chair,chair,high\n").encode("latin-1"))
+    with pytest.raises(DataError, match=r"line 3.*relevance"):
+        load_homedepot(tmp_path)

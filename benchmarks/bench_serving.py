@@ -5,9 +5,10 @@
 1. Trains a bundle on Amazon Beauty with the default models and the search index (or serves
    `--bundle`), and starts `shopsense serve` on 127.0.0.1 with a fresh store.
 2. Mixed open-loop traffic for `--duration` seconds at `--rate` requests/s from an async httpx
-   client: 70% recommendations (known and new shoppers), 15% search, 15% single events.
-   Latency is timed from each request's scheduled send time, so a stalled server cannot hide
-   its queue (no coordinated omission). Every non-2xx answer or transport error is an error.
+   client: 70% recommendations (known and new shoppers), 15% search, 15% single events; then
+   recommendations alone at the same rate for `--recommendations-seconds`. Latency is timed
+   from each request's scheduled send time, so a stalled server cannot hide its queue (no
+   coordinated omission). Every non-2xx answer or transport error is an error.
 3. Closed-loop saturation, same server and client settings: requests/s of the trivial
    `/healthz` and of recommendations, each for `--saturation-seconds` with `--concurrency`
    requests in flight.
@@ -41,6 +42,8 @@ from shopsense.data.loaders import load
 FOLDER = "amazon-beauty-2014-5core"
 KEYS = {"read": "bench-read", "admin": "bench-admin"}
 START_TIMEOUT = 600.0
+#: Most open-loop requests in flight at once (the connection pool's size).
+MAX_IN_FLIGHT = 64
 
 
 def main() -> None:
@@ -50,6 +53,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs"))
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument(
+        "--recommendations-seconds", type=float, default=30.0, help="recommendations-only phase"
+    )
     parser.add_argument("--saturation-seconds", type=float, default=15.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batch", type=int, default=500, help="events per ingestion request")
@@ -76,6 +82,7 @@ def main() -> None:
         bundle=bundle.version,
         models=[m["name"] for m in bundle.manifest["models"]],
         search=bundle.searcher is not None,
+        dataset=bundle.manifest["dataset"]["name"],
         items=len(catalogue),
         command=command_line(),
     )
@@ -117,9 +124,12 @@ class Workload:
         kind = self.rng.choice(["view", "view", "click", "cart", "purchase"])
         return {"user": self.shopper(), "item": self.rng.choice(self.items), "kind": kind}
 
-    def request(self) -> tuple[str, str, str, dict | None, dict | None]:
-        """(kind, method, path, params, json body) of one mixed-traffic request."""
-        draw = self.rng.random()
+    def request(
+        self, kinds: tuple[str, ...] = ("recommendations", "search", "events")
+    ) -> tuple[str, str, str, dict | None, dict | None]:
+        """(kind, method, path, params, json body) of one request; all three kinds mix 70%
+        recommendations, 15% search, 15% events."""
+        draw = self.rng.random() if len(kinds) == 3 else 0.0
         if draw < 0.70:
             path = f"/v1/users/{self.shopper()}/recommendations"
             return "recommendations", "GET", path, {"k": 10}, None
@@ -132,10 +142,13 @@ class Workload:
 
 
 async def _run(url: str, workload: Workload, args: argparse.Namespace) -> dict:
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
     async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as client:
         await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
         mixed = await _open_loop(client, workload, args.rate, args.duration)
+        recommendations = await _open_loop(
+            client, workload, args.rate, args.recommendations_seconds, kinds=("recommendations",)
+        )
         trivial = await _closed_loop(
             client, lambda: ("GET", "/healthz", None, None), args.saturation_seconds, args
         )
@@ -148,6 +161,7 @@ async def _run(url: str, workload: Workload, args: argparse.Namespace) -> dict:
         ingestion = await _ingest(client, workload, args)
     return {
         "mixed": mixed,
+        "recommendations_only": recommendations,
         "saturation": {
             "healthz_rps": trivial["rps"],
             "recommendations_rps": recommend["rps"],
@@ -161,31 +175,39 @@ async def _run(url: str, workload: Workload, args: argparse.Namespace) -> dict:
 
 
 async def _open_loop(
-    client: httpx.AsyncClient, workload: Workload, rate: float, seconds: float
+    client: httpx.AsyncClient,
+    workload: Workload,
+    rate: float,
+    seconds: float,
+    kinds: tuple[str, ...] = ("recommendations", "search", "events"),
 ) -> dict:
     """Send at a fixed rate whatever the answers; time each from its scheduled start."""
     latencies: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
     tasks = []
+    # A client that falls behind queues here, and the wait counts in the latency.
+    in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
     started = time.perf_counter()
 
     async def one(kind: str, method: str, path: str, params, body, scheduled: float) -> None:
-        try:
-            headers = {"X-API-Key": KEYS["admin" if method == "POST" else "read"]}
-            response = await client.request(method, path, params=params, json=body, headers=headers)
-            ok = response.is_success
-        except httpx.HTTPError:
-            ok = False
+        headers = {"X-API-Key": KEYS["admin" if method == "POST" else "read"]}
+        async with in_flight:
+            try:
+                response = await client.request(
+                    method, path, params=params, json=body, headers=headers
+                )
+                ok = response.is_success
+            except httpx.HTTPError:
+                ok = False
         latencies.setdefault(kind, []).append(time.perf_counter() - scheduled)
         if not ok:
             errors[kind] = errors.get(kind, 0) + 1
 
     for number in range(int(rate * seconds)):
         scheduled = started + number / rate
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(*workload.request(), scheduled)))
+        # Always yield, even when late, so that the requests already made get sent.
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(*workload.request(kinds), scheduled)))
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     return {
@@ -323,6 +345,8 @@ def _markdown(results: dict) -> str:
         for kind, v in mixed["by_kind"].items()
     ]
     saturation, ingestion = results["saturation"], results["ingestion"]
+    only = results["recommendations_only"]
+    solo = only["by_kind"]["recommendations"]
     return "\n".join(
         [
             "## Serving (REST API on loopback)",
@@ -330,8 +354,9 @@ def _markdown(results: dict) -> str:
             f"`{results['command']}`",
             "",
             machine_line(),
-            f"Bundle {results['bundle']} on {FOLDER} ({results['items']:,} items), models "
-            f"{', '.join(results['models'])}, search index: {'yes' if results['search'] else 'no'};"
+            f"Bundle {results['bundle']} on {results['dataset']} ({results['items']:,} items), "
+            f"models {', '.join(results['models'])}, search index: "
+            f"{'yes' if results['search'] else 'no'};"
             " one `shopsense serve` process (uvicorn, one worker), client on the same machine.",
             "",
             f"Mixed traffic, open loop: {mixed['requests']:,} requests at {mixed['rate']:.0f}/s "
@@ -341,6 +366,10 @@ def _markdown(results: dict) -> str:
             markdown_table(
                 ["request", "count", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows
             ),
+            "",
+            f"Recommendations alone, open loop at {only['rate']:.0f}/s for "
+            f"{only['seconds']:.0f} s: p50 {solo['p50_ms']:.1f} ms, p99 **{solo['p99_ms']:.1f} ms**"
+            f", {only['errors']} errors.",
             "",
             f"Saturation ({saturation['concurrency']} in flight, {saturation['seconds']:.0f} s "
             f"each): `/healthz` {saturation['healthz_rps']:.0f} req/s, recommendations "

@@ -37,7 +37,8 @@ def test_vectors_are_unit_float32_in_input_order(encoder_config: EncoderConfig) 
 def test_second_encode_of_unchanged_texts_makes_no_model_call(
     encoder_config: EncoderConfig, tmp_path
 ) -> None:
-    config = _config(encoder_config, cache_dir=str(tmp_path), batch_size=2)
+    # torch: a fresh cache folder would otherwise mean a fresh ONNX export.
+    config = _config(encoder_config, cache_dir=str(tmp_path), batch_size=2, backend="torch")
     first = Encoder(config)
     vectors = first.encode(SENTENCES[:3])
     assert (first.stats.encoded, first.stats.batches) == (3, 2)
@@ -56,7 +57,7 @@ def test_second_encode_of_unchanged_texts_makes_no_model_call(
 def test_cache_is_keyed_by_kind_and_can_be_switched_off(
     encoder_config: EncoderConfig, tmp_path
 ) -> None:
-    config = _config(encoder_config, cache_dir=str(tmp_path))
+    config = _config(encoder_config, cache_dir=str(tmp_path), backend="torch")
     encoder = Encoder(config)
     encoder.encode(SENTENCES[:1], kind="document")
     encoder.encode(SENTENCES[:1], kind="query")

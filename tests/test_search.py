@@ -274,8 +274,9 @@ def test_users_with_different_histories_get_different_orders(searcher: Searcher)
     outdoor = searcher.search("jacket", user="mountaineer", k=5)
     assert not anonymous.personalized and fashion.personalized and outdoor.personalized
     assert ids(fashion) != ids(outdoor)
-    assert ids(fashion).index("puffer") < ids(fashion).index("ski")
-    assert ids(outdoor).index("ski") < ids(outdoor).index("puffer")
+    # Each shopper's kind of jacket moves up for them relative to the other shopper.
+    assert ids(fashion).index("puffer") < ids(outdoor).index("puffer")
+    assert ids(outdoor).index("shell") < ids(fashion).index("shell")
     assert "personal_affinity" in fashion.hits[0].signals
 
 

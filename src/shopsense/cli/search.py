@@ -62,6 +62,9 @@ def evaluate_search_command(
         bool, typer.Option("--typos", help="Also evaluate with one random typo per query.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the dev/test split and the typos.")] = 0,
+    save_searcher: Annotated[
+        Path | None, typer.Option(help="Also save the trained searcher to this folder.")
+    ] = None,
 ) -> None:
     """NDCG@10 of BM25, dense, RRF and learned hybrid search over the whole catalogue."""
     from shopsense.data.loaders.homedepot import load_homedepot
@@ -74,7 +77,7 @@ def evaluate_search_command(
             f"{len(catalogue.queries):,} judged queries"
         )
         config = SearchEvalConfig(typos=typos, split_seed=seed, typo_seed=seed)
-        result = evaluate_search(catalogue, config, show_progress=True)
+        result = evaluate_search(catalogue, config, show_progress=True, save_to=save_searcher)
     report.write_text(json.dumps(result, indent=2))
     table = Table("method", "NDCG@10 (test)", *(["with typos", "kept"] if typos else []))
     for name, metrics in result["methods"].items():

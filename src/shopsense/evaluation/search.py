@@ -17,6 +17,7 @@ import math
 import string
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -108,9 +109,13 @@ def evaluate_search(
     config: SearchEvalConfig | None = None,
     encoder: Encoder | None = None,
     show_progress: bool = False,
+    save_to: Path | None = None,
 ) -> dict[str, object]:
     """Build the search index over the whole catalogue, train the learned fusion on the dev
-    half and report NDCG@k of every method on the test half (and with typos, if asked)."""
+    half and report NDCG@k of every method on the test half (and with typos, if asked).
+
+    `save_to`: also write the trained searcher there (for latency benchmarks and serving).
+    """
     config = config or SearchEvalConfig()
     dev, test = split_queries(catalogue.queries, config.test_fraction, config.split_seed)
     searcher, build = measure(
@@ -118,9 +123,11 @@ def evaluate_search(
     )
 
     started = time.perf_counter()
-    searcher.learn_fusion(dev)
+    searcher.learn_fusion(dev, show_progress=show_progress)
     train_seconds = time.perf_counter() - started
 
+    if save_to is not None:
+        searcher.save(save_to)
     clean = _run_methods(searcher, test, config.k, show_progress, "test queries")
     report: dict[str, object] = {
         "methods": {name: {f"ndcg@{config.k}": value} for name, value in clean.items()},

@@ -70,11 +70,35 @@ class FeatureBuilder:
             np.ascontiguousarray(item_vectors, dtype=np.float32) if use_text else None
         )
         self.item_table = np.empty((0, 0), dtype=np.float32)
+        self.item_groups: dict[str, np.ndarray] = {}
 
     # ---- fitting ---------------------------------------------------------------------------
     def fit(self, dataset: Dataset) -> FeatureBuilder:
-        """Item statistics from `dataset`'s (training) interactions."""
+        """Item statistics from `dataset`'s (training) interactions and the catalogue's brands
+        and leaf categories (where it has them)."""
         self.item_table = item_statistics(dataset)
+        self.item_groups = item_groups(dataset.items)
+        return self
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The fitted arrays, for saving."""
+        vectors = self.item_vectors
+        return {
+            "item_table": self.item_table,
+            "item_vectors": np.empty((0, 0), np.float32) if vectors is None else vectors,
+            **{f"group_{name}": codes for name, codes in self.item_groups.items()},
+        }
+
+    def restore(self, state: dict[str, np.ndarray]) -> FeatureBuilder:
+        """Set the fitted arrays from `state()` output."""
+        self.item_table = state["item_table"]
+        vectors = state["item_vectors"]
+        self.item_vectors = vectors if vectors.size and self.config.text else None
+        self.item_groups = {
+            key.removeprefix("group_"): value
+            for key, value in state.items()
+            if key.startswith("group_")
+        }
         return self
 
     @property
@@ -82,6 +106,8 @@ class FeatureBuilder:
         """Feature names, in column order."""
         names = [f"{key}.{signal}" for key in self.generator_keys for signal in self.config.signals]
         names += ["proposers", *ITEM_FEATURES, *USER_FEATURES, "popularity_vs_user"]
+        for group in self.item_groups:
+            names += [f"{group}_share", f"{group}_same_as_last"]
         if self.item_vectors is not None:
             names += [f"text_last_{lag}" for lag in range(_TEXT_LAGS)] + ["text_profile"]
         return names
@@ -101,6 +127,8 @@ class FeatureBuilder:
         user_part = self._user_table(users)[candidates.rows]
         columns += list(user_part.T)
         columns.append(item_part[:, 0] - user_part[:, 1])
+        for codes in self.item_groups.values():
+            columns += _group_columns(codes, candidates, users)
         if self.item_vectors is not None:
             columns += self._text_columns(candidates, users)
         return np.column_stack(columns).astype(np.float32, copy=False)
@@ -152,6 +180,55 @@ class FeatureBuilder:
         profile = weights @ self.item_vectors[recent]
         norm = np.linalg.norm(profile)
         return profile / norm if norm > 0 else profile
+
+
+def _group_columns(
+    codes: np.ndarray, candidates: Candidates, users: Sequence[UserContext]
+) -> list[np.ndarray]:
+    """Share of the history in the candidate's group, and whether the latest history item is
+    in it (NaN where the candidate has no group)."""
+    lengths = np.array([len(u.history) for u in users], dtype=np.int64)
+    history = (
+        np.concatenate([np.asarray(u.history, dtype=np.int64) for u in users])
+        if lengths.sum()
+        else np.empty(0, dtype=np.int64)
+    )
+    history_rows = np.repeat(np.arange(len(users)), lengths)
+    n_codes = int(codes.max(initial=-1)) + 2
+    # (row, group) keys; group -1 (unknown) shifts to 0 and never matches a candidate's group.
+    keys, counts = np.unique(history_rows * n_codes + codes[history] + 1, return_counts=True)
+    candidate_codes = codes[candidates.items]
+    pair_keys = candidates.rows * n_codes + candidate_codes + 1
+    found = np.minimum(np.searchsorted(keys, pair_keys), max(len(keys) - 1, 0))
+    matched = keys[found] == pair_keys if len(keys) else np.zeros(len(pair_keys), dtype=bool)
+    share = np.where(matched, counts[found] if len(keys) else 0, 0) / np.maximum(
+        lengths[candidates.rows], 1
+    )
+    last = np.array([u.history[-1] if len(u.history) else -1 for u in users], dtype=np.int64)
+    last_codes = np.where(last >= 0, codes[np.maximum(last, 0)], -1)[candidates.rows]
+    same = (last_codes == candidate_codes) & (candidate_codes >= 0)
+    unknown = candidate_codes < 0
+    return [
+        np.where(unknown, np.nan, share).astype(np.float32),
+        np.where(unknown, np.nan, same).astype(np.float32),
+    ]
+
+
+def item_groups(items: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Integer codes (-1: unknown) of each item's brand and leaf category, for the groups the
+    catalogue actually fills in."""
+    values = {
+        "brand": items["brand"].to_list(),
+        "category": [levels[-1] if levels else None for levels in items["categories"].to_list()],
+    }
+    groups = {}
+    for name, column in values.items():
+        known = [v.strip().lower() if isinstance(v, str) and v.strip() else None for v in column]
+        if not any(known):
+            continue
+        vocabulary = {v: code for code, v in enumerate(sorted({v for v in known if v}))}
+        groups[name] = np.array([vocabulary.get(v, -1) if v else -1 for v in known], np.int64)
+    return groups
 
 
 ITEM_FEATURES = ("item_log_popularity", "item_log_latest", "item_mean_position", "item_age_days")

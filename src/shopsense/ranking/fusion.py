@@ -41,9 +41,18 @@ from shopsense.text.item_text import ItemTextRecipe, item_vectors
 def _default_generators() -> list[GeneratorSpec]:
     return [
         GeneratorSpec(model="cooccurrence"),
-        GeneratorSpec(model="cooccurrence", alias="next_after_last", history_window=1),
+        GeneratorSpec(model="cooccurrence", alias="last", history_window=1),
+        GeneratorSpec(
+            model="cooccurrence",
+            alias="markov",
+            config={"window": 1, "backward_weight": 0.0},
+            history_window=1,
+            depth=0,
+        ),
         GeneratorSpec(model="content"),
-        GeneratorSpec(model="popularity", depth=0),
+        GeneratorSpec(model="itemknn"),
+        GeneratorSpec(model="als"),
+        GeneratorSpec(model="popularity"),
     ]
 
 
@@ -55,7 +64,7 @@ class FusionConfig(RetrieverConfig):
         description="Candidate generators, in cascade order (the first is the fallback order "
         "for items outside the candidate set).",
     )
-    depth: int = Field(100, ge=1, description="Items each generator proposes per user.")
+    depth: int = Field(50, ge=1, description="Items each generator proposes per user.")
     features: FeatureConfig = Field(
         default_factory=FeatureConfig, description="Which features the ranker sees."
     )
@@ -181,16 +190,7 @@ class FusionRetriever(Retriever):
         for position, name in enumerate(names):
             self.generators[name].save(path / "generators" / str(position))
         (path / "ranker.txt").write_text(self.ranker.to_text())
-        np.savez(
-            path / "features.npz",
-            item_table=self.features.item_table,
-            item_vectors=(
-                self.features.item_vectors
-                if self.features.item_vectors is not None
-                else np.empty((0, 0), np.float32)
-            ),
-            tie_breaker=self._tie_breaker,
-        )
+        np.savez(path / "features.npz", tie_breaker=self._tie_breaker, **self.features.state())
         (path / "fusion.json").write_text(
             json.dumps({"n_items": self.n_items, "generators": names}, indent=2)
         )
@@ -203,14 +203,10 @@ class FusionRetriever(Retriever):
             for position, name in enumerate(meta["generators"])
         }
         with np.load(path / "features.npz") as state:
-            vectors = state["item_vectors"]
-            self.features = FeatureBuilder(
-                self.config.features,
-                [spec.key for spec in self.config.generators],
-                vectors if vectors.size else None,
-            )
-            self.features.item_table = state["item_table"]
-            self._tie_breaker = state["tie_breaker"]
+            arrays = {key: state[key] for key in state.files}
+        self._tie_breaker = arrays.pop("tie_breaker")
+        keys = [spec.key for spec in self.config.generators]
+        self.features = FeatureBuilder(self.config.features, keys).restore(arrays)
         self.ranker = LambdaRanker.from_text(
             (path / "ranker.txt").read_text(), self.config.ranker
         )

@@ -20,7 +20,7 @@ class RankerConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    learning_rate: float = Field(0.05, gt=0, description="Shrinkage per boosting round.")
+    learning_rate: float = Field(0.1, gt=0, description="Shrinkage per boosting round.")
     num_leaves: int = Field(31, ge=2, description="Leaves per tree.")
     min_data_in_leaf: int = Field(100, ge=1, description="Fewest examples in a leaf.")
     feature_fraction: float = Field(
@@ -31,9 +31,12 @@ class RankerConfig(BaseModel):
     )
     bagging_freq: int = Field(0, ge=0, description="Re-draw the bag every this many rounds.")
     lambda_l2: float = Field(1.0, ge=0, description="L2 penalty on leaf values.")
-    max_rounds: int = Field(1000, ge=1, description="Upper bound on boosting rounds.")
+    max_bin: int = Field(
+        63, ge=2, description="Histogram bins per feature (fewer: faster, coarser splits)."
+    )
+    max_rounds: int = Field(300, ge=1, description="Upper bound on boosting rounds.")
     early_stopping_rounds: int = Field(
-        50, ge=1, description="Stop after this many rounds without better held-aside NDCG."
+        30, ge=1, description="Stop after this many rounds without better held-aside NDCG."
     )
     holdout_fraction: float = Field(
         0.1,
@@ -150,6 +153,7 @@ class LambdaRanker:
             # Bag whole queries: a row bag would drop some queries' only positive.
             "bagging_by_query": True,
             "lambda_l2": config.lambda_l2,
+            "max_bin": config.max_bin,
             "num_threads": config.threads,
             "seed": config.seed,
             "deterministic": True,

@@ -61,7 +61,9 @@ class ContentRetriever(Retriever):
 
     def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
         self._encoder = Encoder(self.config.encoder)
-        self.item_vectors = item_vectors(dataset, self._encoder, self.config.recipe)
+        self.item_vectors = item_vectors(
+            dataset, self._encoder, self.config.recipe, show_progress=True
+        )
         self.index = self._build_index(self.item_vectors)
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:

@@ -27,6 +27,7 @@ class SASRecNetwork(nn.Module):
         hidden: int,
         blocks: int,
         heads: int,
+        ffn_multiplier: int,
         dropout: float,
         max_len: int,
         text_vectors: np.ndarray | None,
@@ -59,7 +60,7 @@ class SASRecNetwork(nn.Module):
         layer = nn.TransformerEncoderLayer(
             hidden,
             heads,
-            dim_feedforward=hidden * 4,
+            dim_feedforward=hidden * ffn_multiplier,
             dropout=dropout,
             activation="gelu",
             batch_first=True,

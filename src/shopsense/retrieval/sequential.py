@@ -40,6 +40,9 @@ class SASRecConfig(RetrieverConfig):
     hidden: int = Field(64, ge=8, description="Width of item representations and states.")
     blocks: int = Field(2, ge=1, description="Self-attention blocks.")
     heads: int = Field(1, ge=1, description="Attention heads per block (must divide hidden).")
+    ffn_multiplier: int = Field(
+        1, ge=1, description="Feed-forward width as a multiple of hidden (SASRec uses 1)."
+    )
     dropout: float = Field(0.5, ge=0.0, lt=1.0, description="Dropout in and between blocks.")
     id_dropout: float = Field(
         0.1,
@@ -130,6 +133,7 @@ class SASRecRetriever(Retriever):
             hidden=config.hidden,
             blocks=config.blocks,
             heads=config.heads,
+            ffn_multiplier=config.ffn_multiplier,
             dropout=config.dropout,
             max_len=config.max_len,
             text_vectors=text,

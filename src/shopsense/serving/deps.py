@@ -24,8 +24,8 @@ api_key_header = APIKeyHeader(
 )
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The app's runtime."""
+async def get_runtime(request: Request) -> Runtime:
+    """The app's runtime (async: FastAPI would run a plain function in its thread pool)."""
     return request.app.state.runtime
 
 
@@ -48,12 +48,12 @@ def _scope_of(runtime: Runtime, key: str | None) -> Scope:
 
 async def require_read(request: Request, key: str | None = Security(api_key_header)) -> None:
     """Any valid key."""
-    _scope_of(get_runtime(request), key)
+    _scope_of(request.app.state.runtime, key)
 
 
 async def require_admin(request: Request, key: str | None = Security(api_key_header)) -> None:
     """An admin key."""
-    if _scope_of(get_runtime(request), key) is not Scope.ADMIN:
+    if _scope_of(request.app.state.runtime, key) is not Scope.ADMIN:
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN, detail="this route needs an admin key"
         )

@@ -43,8 +43,8 @@ class EncoderConfig(BaseModel):
     backend: BackendName = Field(
         "onnx-int8",
         description="'onnx-int8': the model exported to ONNX with per-channel int8 weights "
-        "(exported once into the cache directory; ~2x faster on CPU, cosine ~0.99 to fp32, "
-        "see benchmarks/bench_encoder.py); 'torch': sentence-transformers in fp32.",
+        "(exported once into the cache directory; 1.5-3x faster on CPU, cosine ~0.99 to fp32, "
+        "same retrieval quality: BENCHMARKS.md, encoder); 'torch': sentence-transformers fp32.",
     )
     batch_size: int = Field(64, ge=1, description="Texts per forward pass.")
     max_length: int = Field(128, ge=8, description="Tokens kept per text.")

@@ -171,14 +171,16 @@ class InterestProfiler:
         query_w = self.config.query_weight * decay_weights(
             query_timestamps, len(queries), decay, reference
         )
-        total = item_w @ self.item_vectors[items] if len(items) else 0.0
+        total = np.zeros(self.item_vectors.shape[1], dtype=np.float64)
+        if len(items):
+            total += item_w @ self.item_vectors[items]
         if len(reviews):
-            total = total + review_w @ self.encoder.encode(list(reviews), kind="document")
+            total += review_w @ self.encoder.encode(list(reviews), kind="document")
         if len(queries):
-            total = total + query_w @ self.encoder.encode(list(queries), kind="query")
+            total += query_w @ self.encoder.encode(list(queries), kind="query")
         texts = [self._term_texts[i] for i in items] + list(reviews) + list(queries)
         return UserProfile(
-            vector=self._vector(total),
+            vector=_unit(total),
             categories=self._category_interests(items, item_w),
             brands=self._brand_interests(items, item_w),
             terms=self._terms.top(texts, np.concatenate([item_w, review_w, query_w]), self._n),
@@ -227,11 +229,6 @@ class InterestProfiler:
     @property
     def _n(self) -> int:
         return self.config.top_interests
-
-    def _vector(self, total: np.ndarray | float) -> np.ndarray:
-        if np.isscalar(total):
-            return np.zeros(self.item_vectors.shape[1], dtype=np.float32)
-        return _unit(np.asarray(total))
 
     def _category_interests(self, items: np.ndarray, weights: np.ndarray) -> list[Interest]:
         # Weighted by specificity: a category every item has says nothing about the user.

@@ -57,31 +57,31 @@ class LearnedFusion:
         held = rng.random(len(useful)) < self.config.validation_fraction
         train = [q for q, h in zip(useful, held, strict=True) if not h]
         valid = [q for q, h in zip(useful, held, strict=True) if h] or train
-        model = lgb.LGBMRanker(
-            objective="lambdarank",
-            n_estimators=self.config.n_estimators,
-            learning_rate=self.config.learning_rate,
-            num_leaves=self.config.num_leaves,
-            min_child_samples=self.config.min_child_samples,
-            label_gain=self._label_gain(),
-            lambdarank_truncation_level=20,
-            random_state=self.config.seed,
-            n_jobs=2,
-            verbose=-1,
-        )
-        x, y, group = self._stack(features, gains, train)
+        params = {
+            "objective": "lambdarank",
+            "metric": "ndcg",
+            "ndcg_eval_at": [10],
+            "label_gain": self._label_gain(),
+            "lambdarank_truncation_level": 20,
+            "learning_rate": self.config.learning_rate,
+            "num_leaves": self.config.num_leaves,
+            "min_data_in_leaf": self.config.min_child_samples,
+            "seed": self.config.seed,
+            "num_threads": 2,
+            "verbosity": -1,
+        }
+        x_train, y_train, group_train = self._stack(features, gains, train)
+        train_set = lgb.Dataset(x_train, y_train, group=group_train)
         x_valid, y_valid, group_valid = self._stack(features, gains, valid)
-        model.fit(
-            x,
-            y,
-            group=group,
-            eval_set=[(x_valid, y_valid)],
-            eval_group=[group_valid],
-            eval_at=[10],
+        valid_set = lgb.Dataset(x_valid, y_valid, group=group_valid, reference=train_set)
+        self.booster = lgb.train(
+            params,
+            train_set,
+            num_boost_round=self.config.n_estimators,
+            valid_sets=[valid_set],
             callbacks=[lgb.early_stopping(self.config.early_stopping_rounds, verbose=False)],
         )
-        self.booster = model.booster_
-        self.best_iteration = int(model.best_iteration_ or model.n_estimators)
+        self.best_iteration = int(self.booster.best_iteration or self.config.n_estimators)
         return self
 
     def score(self, features: np.ndarray) -> np.ndarray:

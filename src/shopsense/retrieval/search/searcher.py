@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
+from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
 from shopsense.data.judgments import JudgedQuery
@@ -255,6 +256,7 @@ class Searcher:
         queries: Sequence[JudgedQuery],
         config: LearnedFusionConfig | None = None,
         vectors: np.ndarray | None = None,
+        show_progress: bool = False,
     ) -> LearnedFusion:
         """Train the LambdaMART fusion on judged queries and use it from now on.
 
@@ -264,10 +266,13 @@ class Searcher:
         if vectors is None:
             vectors = self.encode([p.search_text or p.text for p in parsed])
         features, gains = [], []
-        for query, understood, vector in zip(queries, parsed, vectors, strict=True):
-            found = self.candidates(understood, vector)
-            features.append(pool.features(understood, found, self.index))
-            gains.append(self.gains(query, found))
+        with Progress(disable=not show_progress, transient=True) as progress:
+            task = progress.add_task(f"features of {len(queries):,} queries", total=len(queries))
+            for query, understood, vector in zip(queries, parsed, vectors, strict=True):
+                found = self.candidates(understood, vector)
+                features.append(pool.features(understood, found, self.index))
+                gains.append(self.gains(query, found))
+                progress.advance(task)
         self.learned = LearnedFusion(config).fit(features, gains)
         return self.learned
 

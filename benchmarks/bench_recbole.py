@@ -211,7 +211,7 @@ def recbole_config(args: argparse.Namespace, data_path: Path, checkpoints: Path)
         "loss_type": "CE",
         "MAX_ITEM_LIST_LENGTH": sasrec.max_len,
         "hidden_size": sasrec.hidden,
-        "inner_size": sasrec.hidden * 4,
+        "inner_size": sasrec.hidden * sasrec.ffn_multiplier,
         "n_layers": sasrec.blocks,
         "n_heads": sasrec.heads,
         "hidden_dropout_prob": sasrec.dropout,

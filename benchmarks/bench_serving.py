@@ -73,10 +73,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         server = Server(root, Path(scratch) / "store.duckdb", Path(scratch) / "server.log")
+        load_before = os.getloadavg()[0]
         try:
             results = asyncio.run(_run(server.url, workload, args))
         finally:
             server.stop()
+        results["load_average"] = [load_before, os.getloadavg()[0]]
         results["server_errors_logged"] = server.log.read_text().count("Traceback")
     results.update(
         bundle=bundle.version,
@@ -357,7 +359,9 @@ def _markdown(results: dict) -> str:
             f"Bundle {results['bundle']} on {results['dataset']} ({results['items']:,} items), "
             f"models {', '.join(results['models'])}, search index: "
             f"{'yes' if results['search'] else 'no'};"
-            " one `shopsense serve` process (uvicorn, one worker), client on the same machine.",
+            " one `shopsense serve` process (uvicorn, one worker), client on the same machine; "
+            f"1-minute load average {results['load_average'][0]:.1f} at the start, "
+            f"{results['load_average'][1]:.1f} at the end (other work shares the machine).",
             "",
             f"Mixed traffic, open loop: {mixed['requests']:,} requests at {mixed['rate']:.0f}/s "
             f"for {mixed['seconds']:.0f} s (achieved {mixed['achieved_rps']:.1f}/s), "

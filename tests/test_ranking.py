@@ -131,7 +131,9 @@ def test_zero_scores_are_never_proposed(chains: Dataset) -> None:
     dense = score_generators({"cooccurrence": cooccurrence}, specs, users)
     candidates = generate_candidates(dense, specs, users, default_depth=30)
     assert np.all(dense["cooccurrence"][0, candidates.items] != 0)
-    assert len(candidates) == np.count_nonzero(dense["cooccurrence"][0]) - (dense["cooccurrence"][0, 0] != 0)
+    assert len(candidates) == np.count_nonzero(dense["cooccurrence"][0]) - (
+        dense["cooccurrence"][0, 0] != 0
+    )
 
 
 # ---- features ------------------------------------------------------------------------------
@@ -346,3 +348,17 @@ def test_brand_and_category_features(chains: Dataset) -> None:
     block = candidates.items // 10
     np.testing.assert_allclose(share, np.where(block == 0, 2 / 3, np.where(block == 1, 1 / 3, 0)))
     np.testing.assert_array_equal(same, (block == 1).astype(np.float32))
+
+
+def test_refit_adds_warm_validation_targets_only(chains: Dataset) -> None:
+    from shopsense.ranking.fusion import with_case_targets
+
+    split = leave_one_out(chains, cold_item_fraction=0.2, seed=1)
+    combined = with_case_targets(split.train, split.validation)
+    warm = split.train.item_popularity > 0
+    expected = int(warm[split.validation.targets].sum())
+    assert combined.interactions.height == split.train.interactions.height + expected
+    assert np.all(combined.item_popularity[split.cold_items] == 0)
+    for user, target in zip(split.validation.users, split.validation.targets, strict=True):
+        if warm[target]:
+            assert combined.sequences[user][-1] == target

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from shopsense import __version__
 from shopsense.bundle import CURRENT, MANIFEST, Bundle, resolve, train_bundle
 from shopsense.cli import app
 from shopsense.data import Dataset
-from tests.serving.conftest import LIGHT_MODELS
+from shopsense.serving.app import create_app
+from tests.serving.conftest import LIGHT_MODELS, READ, serving_config
 
 
 def test_manifest_records_versions_data_and_models(shop: Dataset, tmp_path: Path) -> None:
@@ -91,3 +94,21 @@ def test_train_command_reports_bad_input_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["train", f"--data={tmp_path / 'nope'}", f"--out={tmp_path}"])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_the_server_follows_the_current_pointer(shop: Dataset, tmp_path: Path) -> None:
+    root = tmp_path / "bundles"
+    first = train_bundle(shop, root, LIGHT_MODELS, search=False)
+    config = serving_config(root, tmp_path / "store.duckdb").model_copy(
+        update={"watch_seconds": 0.1}
+    )
+    with TestClient(create_app(config)) as client:
+        assert client.get("/healthz").json()["bundle"] == first.name
+        second = train_bundle(shop, root, ["popularity"], search=False)
+        deadline = time.monotonic() + 30
+        while client.get("/healthz").json()["bundle"] != second.name:
+            assert time.monotonic() < deadline, "the new bundle was not swapped in"
+            time.sleep(0.1)
+        picks = client.get("/v1/users/u1/recommendations", headers=READ).json()
+        assert picks["bundle"] == second.name
+        assert {s for r in picks["items"] for s in r["sources"]} == {"popularity"}

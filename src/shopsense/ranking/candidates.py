@@ -25,7 +25,9 @@ class GeneratorSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(description="Registered retriever name (see `shopsense.retrieval.registry`).")
+    model: str = Field(
+        description="Registered retriever name (see `shopsense.retrieval.registry`)."
+    )
     alias: str | None = Field(
         None, description="Name of its features and of its explanations; default: `model`."
     )
@@ -63,7 +65,8 @@ class Signals:
     score: np.ndarray
     """The generator's raw score."""
     rank: np.ndarray
-    """0-based rank in the generator's list (history left out); `rank_cap` when deeper."""
+    """0-based rank in the generator's list (history and zero scores left out); the list's
+    length (the generator's depth, at least 1) where the item is not in it."""
     relative: np.ndarray
     """Score divided by the user's top score from this generator (0 when that is not > 0)."""
     zscore: np.ndarray
@@ -97,16 +100,6 @@ class Candidates:
         """Number of candidates per row."""
         return np.diff(self.bounds)
 
-    def take(self, pairs: np.ndarray, rows: np.ndarray | None = None) -> Candidates:
-        """The pairs at positions `pairs` (kept in order); `rows` renumbers their rows."""
-        signals = {
-            key: Signals(*(getattr(s, f)[pairs] for f in Signals.__dataclass_fields__))
-            for key, s in self.signals.items()
-        }
-        new_rows = self.rows[pairs] if rows is None else rows
-        n_users = self.n_users if rows is None else int(rows.max(initial=-1)) + 1
-        return replace(self, n_users=n_users, rows=new_rows, items=self.items[pairs], signals=signals)
-
 
 def truncated(users: Sequence[UserContext], window: int | None) -> list[UserContext]:
     """The contexts with only their latest `window` history entries (all of them for None)."""
@@ -123,7 +116,9 @@ def truncated(users: Sequence[UserContext], window: int | None) -> list[UserCont
 
 
 def score_generators(
-    generators: Mapping[str, Retriever], specs: Sequence[GeneratorSpec], users: Sequence[UserContext]
+    generators: Mapping[str, Retriever],
+    specs: Sequence[GeneratorSpec],
+    users: Sequence[UserContext],
 ) -> dict[str, np.ndarray]:
     """Each spec's dense scores (users x items) under its generator key.
 
@@ -169,7 +164,9 @@ def generate_candidates(
     keys = keys[np.append(True, keys[1:] != keys[:-1])]
     rows, items = np.divmod(keys, n_items)
     signals = {
-        spec.key: _signals(dense[spec.key], tops[spec.key], rows, items, _depth(spec, default_depth))
+        spec.key: _signals(
+            dense[spec.key], tops[spec.key], rows, items, _depth(spec, default_depth)
+        )
         for spec in specs
     }
     return Candidates(n_users=n_users, rows=rows, items=items, signals=signals)

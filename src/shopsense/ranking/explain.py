@@ -67,13 +67,17 @@ class Explainer:
             )
         self.fusion = fusion
         self.item_ids: list[str] = items["item_id"].to_list()
-        self.titles: list[str] = [t or i for t, i in zip(items["title"], self.item_ids, strict=True)]
+        self.titles: list[str] = [
+            t or i for t, i in zip(items["title"], self.item_ids, strict=True)
+        ]
 
     def explain(self, user: UserContext, items: Sequence[int] | np.ndarray) -> list[Explanation]:
         """An `Explanation` for each of `items` (indices) recommended to `user`."""
         items = np.asarray(items, dtype=np.int64)
         specs = self.fusion.config.generators
-        dense = {k: v[0] for k, v in score_generators(self.fusion.generators, specs, [user]).items()}
+        dense = {
+            k: v[0] for k, v in score_generators(self.fusion.generators, specs, [user]).items()
+        }
         ranks = {key: _ranks(scores, user.history) for key, scores in dense.items()}
         recent = _recent_distinct(user.history, REASON_DEPTH)
         single = (
@@ -89,7 +93,8 @@ class Explainer:
                     score=float(dense[spec.key][item]),
                     rank=None if dense[spec.key][item] == 0 else int(ranks[spec.key][item]) + 1,
                     proposed=dense[spec.key][item] != 0
-                    and ranks[spec.key][item] < (spec.depth if spec.depth is not None else self.fusion.config.depth),
+                    and ranks[spec.key][item]
+                    < (spec.depth if spec.depth is not None else self.fusion.config.depth),
                 )
                 for spec in specs
             )
@@ -106,7 +111,9 @@ class Explainer:
     ) -> Explanation:
         models = {spec.key: spec.model for spec in self.fusion.config.generators}
         backers = sorted((s for s in signals if s.proposed), key=lambda s: s.rank or 0)
-        backers += sorted((s for s in signals if not s.proposed and s.rank), key=lambda s: s.rank or 0)
+        backers += sorted(
+            (s for s in signals if not s.proposed and s.rank), key=lambda s: s.rank or 0
+        )
         for signal in backers:
             if signal.generator not in single:
                 continue
@@ -117,14 +124,22 @@ class Explainer:
                 continue
             because = int(recent[int(np.argmax(contributions))])
             template = _TEMPLATES.get(models[signal.generator], _DEFAULT_TEMPLATE)
-            return self._made(item, template.format(title=self.titles[because]), because, signal.generator, signals)
+            return self._made(
+                item,
+                template.format(title=self.titles[because]),
+                because,
+                signal.generator,
+                signals,
+            )
         text_match = self._most_similar(item, recent)
         if text_match is not None:
             reason = _TEMPLATES["content"].format(title=self.titles[text_match])
             return self._made(item, reason, text_match, None, signals)
         if user.text and user.text.strip():
             reason = f'matches your interest in "{user.text.strip()}"'
-            return self._made(item, reason, None, backers[0].generator if backers else None, signals)
+            return self._made(
+                item, reason, None, backers[0].generator if backers else None, signals
+            )
         return self._made(item, "popular with other shoppers", None, None, signals)
 
     def _most_similar(self, item: int, recent: np.ndarray) -> int | None:

@@ -144,7 +144,9 @@ class FeatureBuilder:
                 table[row, 2] = log_popularity[history[-1]]
         return table
 
-    def _text_columns(self, candidates: Candidates, users: Sequence[UserContext]) -> list[np.ndarray]:
+    def _text_columns(
+        self, candidates: Candidates, users: Sequence[UserContext]
+    ) -> list[np.ndarray]:
         similarities = np.zeros((len(candidates), _TEXT_LAGS + 1), dtype=np.float32)
         # Many small products: BLAS threads would cost more in start-up than they save.
         with threadpool_limits(1, user_api="blas"):

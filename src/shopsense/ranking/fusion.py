@@ -76,6 +76,13 @@ class FusionConfig(RetrieverConfig):
     text_recipe: ItemTextRecipe = Field(
         default_factory=ItemTextRecipe, description="Item fields that make up the item text."
     )
+    refit_with_validation: bool = Field(
+        True,
+        description="After the ranker is trained, refit the generators on the training data "
+        "plus the validation cases' targets (items with no training interaction excepted, so "
+        "cold items stay cold): what production training does with the latest events. Chosen "
+        "on validation only: a nested split inside the training data gained NDCG@10 from it.",
+    )
     show_progress: bool = Field(False, description="Show progress while building examples.")
 
 
@@ -105,6 +112,8 @@ class FusionRetriever(Retriever):
         else:
             self._fit_components(dataset, validation)
             self._train_ranker(validation)
+            if self.config.refit_with_validation:
+                self._fit_components(with_case_targets(dataset, validation), None)
 
     def _fit_components(self, dataset: Dataset, validation: EvalCases | None) -> None:
         self.generators = {}
@@ -207,9 +216,7 @@ class FusionRetriever(Retriever):
         self._tie_breaker = arrays.pop("tie_breaker")
         keys = [spec.key for spec in self.config.generators]
         self.features = FeatureBuilder(self.config.features, keys).restore(arrays)
-        self.ranker = LambdaRanker.from_text(
-            (path / "ranker.txt").read_text(), self.config.ranker
-        )
+        self.ranker = LambdaRanker.from_text((path / "ranker.txt").read_text(), self.config.ranker)
 
 
 def hold_out_last(dataset: Dataset) -> tuple[Dataset, EvalCases]:
@@ -233,6 +240,24 @@ def hold_out_last(dataset: Dataset) -> tuple[Dataset, EvalCases]:
         targets=np.asarray(targets, dtype=np.int64),
     )
     return dataset.with_interactions(remaining.select(dataset.interactions.columns)), cases
+
+
+def with_case_targets(dataset: Dataset, cases: EvalCases) -> Dataset:
+    """`dataset` plus one interaction per case (user, target), after the user's other events,
+    for pairs it does not already hold and items it has interactions with."""
+    warm = dataset.item_popularity > 0
+    users = dataset.user_ids[cases.users]
+    items = dataset.item_ids[cases.targets]
+    keep = warm[cases.targets]
+    added = pl.DataFrame(
+        {"user_id": users[keep].tolist(), "item_id": items[keep].tolist()},
+        schema={"user_id": pl.Utf8, "item_id": pl.Utf8},
+    ).join(dataset.interactions.select("user_id", "item_id"), on=["user_id", "item_id"], how="anti")
+    kinds = dataset.interactions["kind"]
+    kind = kinds.mode().sort()[0] if kinds.len() else "purchase"
+    added = added.with_columns(pl.lit(kind).alias("kind"), pl.lit(1.0).alias("value"))
+    combined = pl.concat([dataset.interactions, added], how="diagonal_relaxed")
+    return dataset.with_interactions(combined)
 
 
 def _squash(scores: np.ndarray) -> np.ndarray:

@@ -162,7 +162,9 @@ class LambdaRanker:
             **config.params,
         }
 
-    def _dataset(self, examples: RankingExamples, reference: lgb.Dataset | None = None) -> lgb.Dataset:
+    def _dataset(
+        self, examples: RankingExamples, reference: lgb.Dataset | None = None
+    ) -> lgb.Dataset:
         return lgb.Dataset(
             examples.features,
             label=examples.labels,

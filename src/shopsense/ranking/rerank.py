@@ -81,9 +81,7 @@ class RerankConfig(BaseModel):
     exploration: float = Field(
         0.0, ge=0, le=1, description="Chance that each open slot goes to an exploration pick."
     )
-    protected: int = Field(
-        1, ge=0, description="Leading slots never given to exploration picks."
-    )
+    protected: int = Field(1, ge=0, description="Leading slots never given to exploration picks.")
     seed: int | None = Field(
         0, description="Seed of exploration draws (None: fresh randomness per call)."
     )
@@ -147,9 +145,7 @@ class ItemSimilarity:
         if vectors is None and categories is None:
             raise ValueError("ItemSimilarity needs item vectors or item categories")
         self.vectors = None if vectors is None else np.asarray(vectors, dtype=np.float32)
-        self.categories = (
-            None if categories is None else [frozenset(c or ()) for c in categories]
-        )
+        self.categories = None if categories is None else [frozenset(c or ()) for c in categories]
 
     def matrix(self, items: np.ndarray) -> np.ndarray:
         """Pairwise similarities of `items`, shape (len(items), len(items))."""
@@ -198,7 +194,8 @@ class Reranker:
         self.config = config
         self.allowed = config.rules.allowed(items)
         self.similarity = ItemSimilarity(
-            vectors=vectors, categories=None if vectors is not None else items["categories"].to_list()
+            vectors=vectors,
+            categories=None if vectors is not None else items["categories"].to_list(),
         )
         self._calls = 0
 
@@ -250,7 +247,9 @@ def _in_stock(attributes: str | None, key: str, item_id: str) -> bool:
             f"not valid JSON ({error.msg})", source="items", record=item_id, field="attributes"
         ) from error
     if not isinstance(parsed, dict):
-        raise DataError("expected a JSON object", source="items", record=item_id, field="attributes")
+        raise DataError(
+            "expected a JSON object", source="items", record=item_id, field="attributes"
+        )
     value = parsed.get(key, True)
     if isinstance(value, str):
         return value.strip().lower() not in {"false", "0", "no", "out of stock", "out_of_stock"}

@@ -21,6 +21,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to `app`; kept in one place so that
     # `shopsense --help` lists every command group.
     from shopsense.cli import (
+        demo,  # noqa: F401
         evaluate,  # noqa: F401
         search,  # noqa: F401
         serve,  # noqa: F401

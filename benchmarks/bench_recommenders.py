@@ -20,8 +20,16 @@ DATASETS = {
     "beauty": "amazon-beauty-2014-5core",
     "office": "amazon-office-2014-5core-lcrec",
 }
-COLUMNS = ["recall@5", "ndcg@5", "recall@10", "ndcg@10", "recall@20", "ndcg@20", "mrr@20",
-           "coverage@10"]
+COLUMNS = [
+    "recall@5",
+    "ndcg@5",
+    "recall@10",
+    "ndcg@10",
+    "recall@20",
+    "ndcg@20",
+    "mrr@20",
+    "coverage@10",
+]
 
 
 def main() -> None:
@@ -35,38 +43,71 @@ def main() -> None:
     parser.add_argument("--title", default="Baseline recommenders")
     args = parser.parse_args()
 
-    parts = [f"## {args.title}", "", "```", command_line(), "```", "", machine_line(),
-             "Protocol: leave-one-out, full ranking over the whole catalogue, the user's history "
-             "excluded, no sampled negatives (DESIGN.md §3).", ""]
+    parts = [
+        f"## {args.title}",
+        "",
+        "```",
+        command_line(),
+        "```",
+        "",
+        machine_line(),
+        "Protocol: leave-one-out, full ranking over the whole catalogue, the user's history "
+        "excluded, no sampled negatives (DESIGN.md §3).",
+        "",
+    ]
     for key in args.datasets.split(","):
         report_path = args.out / f"{args.section}-{key}.json"
         rankings_path = args.out / f"{args.section}-{key}-rankings.jsonl"
         command = [
-            "shopsense", "evaluate", "--data", str(args.data_root / DATASETS[key]),
-            "--models", args.models, "--report", str(report_path),
-            "--rankings", str(rankings_path), "--cold-items", args.cold_items,
+            "shopsense",
+            "evaluate",
+            "--data",
+            str(args.data_root / DATASETS[key]),
+            "--models",
+            args.models,
+            "--report",
+            str(report_path),
+            "--rankings",
+            str(rankings_path),
+            "--cold-items",
+            args.cold_items,
         ]
         args.out.mkdir(parents=True, exist_ok=True)
         subprocess.run(command, check=True)
         report = json.loads(report_path.read_text())
-        parts += [f"### {report['dataset']['name']}", "", f"`{shlex.join(command)}`", "",
-                  _table(report), ""]
+        parts += [
+            f"### {report['dataset']['name']}",
+            "",
+            f"`{shlex.join(command)}`",
+            "",
+            _table(report),
+            "",
+        ]
     write_section(args.section, "\n".join(parts))
 
 
 def _table(report: dict) -> str:
-    headers = ["model", *COLUMNS, "fit s", "peak RSS growth MiB", "cold-target R@10", "warm-target R@10"]
+    headers = [
+        "model",
+        *COLUMNS,
+        "fit s",
+        "peak RSS growth MiB",
+        "cold-target R@10",
+        "warm-target R@10",
+    ]
     rows = []
     for name, entry in report["models"].items():
         cold = entry.get("cold_items", {})
-        rows.append([
-            name,
-            *(f"{entry[c]:.4f}" for c in COLUMNS),
-            f"{entry['fit_seconds']:.1f}",
-            f"{entry['peak_memory_mb']:.0f}",
-            _fmt(cold.get("cold_targets", {}).get("recall@10")),
-            _fmt(cold.get("warm_targets", {}).get("recall@10")),
-        ])
+        rows.append(
+            [
+                name,
+                *(f"{entry[c]:.4f}" for c in COLUMNS),
+                f"{entry['fit_seconds']:.1f}",
+                f"{entry['peak_memory_mb']:.0f}",
+                _fmt(cold.get("cold_targets", {}).get("recall@10")),
+                _fmt(cold.get("warm_targets", {}).get("recall@10")),
+            ]
+        )
     return markdown_table(headers, rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 from text_shop import shop_dataset
 
 from shopsense.data.splits import leave_one_out
@@ -33,3 +34,21 @@ def test_new_users_are_ranked_from_the_sentence_alone(encoder_config: EncoderCon
     assert set(report["models"]) == {"popularity", "content"}
     unexcluded = evaluate_new_users(retrievers, split, exclude_history=False)
     assert unexcluded["models"]["content"]["cases"] == 2
+
+
+def test_evaluation_report_carries_new_users_and_cold_items() -> None:
+    from dataclasses import replace
+
+    from shopsense.evaluation.report import evaluate_models
+
+    dataset = shop_dataset()
+    report = evaluate_models(dataset, ["popularity"], cold_item_fraction=0.2)
+    entry = report["models"]["popularity"]
+    assert entry["new_users"]["cases"] == 2
+    assert "sentence" in report["protocol"]["new_users"]
+    assert {"cold_targets", "warm_targets"} <= set(entry["cold_items"])
+    no_categories = pl.Series("categories", [[]] * dataset.n_items, dtype=pl.List(pl.Utf8))
+    uncategorised = replace(dataset, items=dataset.items.with_columns(no_categories))
+    report = evaluate_models(uncategorised, ["popularity"], cold_item_fraction=0.0)
+    assert "new_users" not in report["models"]["popularity"]
+    assert report["protocol"]["new_users"].startswith("not run")

@@ -93,6 +93,24 @@ def test_best_is_registered_as_the_fusion() -> None:
     assert isinstance(create("best"), FusionRetriever)
 
 
+def test_id_only_preset_reads_no_text() -> None:
+    fusion = create("best-id")
+    assert isinstance(fusion, FusionRetriever)
+    models = [spec.model for spec in fusion.config.generators]
+    assert "content" not in models and "cooccurrence" in models
+    assert not fusion.config.features.text
+    specs = [
+        GeneratorSpec(model="sasrec", config={"hidden": 16}),
+        GeneratorSpec(model="content"),
+        GeneratorSpec(model="popularity"),
+    ]
+    ablated = FusionRetriever(generators=specs, text=False).config
+    assert [spec.model for spec in ablated.generators] == ["sasrec", "popularity"]
+    assert ablated.generators[0].config == {"hidden": 16, "item_representation": "id"}
+    # Idempotent: a saved ID-only config reloads to the same config.
+    assert type(ablated)(**ablated.model_dump()) == ablated
+
+
 def test_aliases_must_be_unique() -> None:
     with pytest.raises(ValueError, match="unique"):
         FusionRetriever(generators=[GeneratorSpec(model="popularity")] * 2)

@@ -18,7 +18,7 @@ from shopsense.retrieval.history import history_matrix
 from shopsense.retrieval.itemknn import ItemKNNRetriever
 from shopsense.retrieval.matrix_factorization import ALSRetriever, BPRRetriever
 from shopsense.retrieval.popularity import PopularityRetriever
-from shopsense.retrieval.registry import RETRIEVERS, create
+from shopsense.retrieval.registry import RETRIEVERS, create, expand_models
 
 BASELINES = ["popularity", "cooccurrence", "itemknn", "als", "bpr"]
 
@@ -225,6 +225,14 @@ def test_registry_names_match_classes() -> None:
     for name in BASELINES:
         assert create(name).name == name
     assert set(BASELINES) <= set(RETRIEVERS)
+
+
+def test_presets_are_configured_models() -> None:
+    assert create("sasrec-id").config.item_representation == "id"
+    assert create("sasrec-id", hidden=16).config.hidden == 16
+    assert expand_models("best,best-id,baselines")[:2] == ["best", "best-id"]
+    with pytest.raises(ValueError, match="unknown model 'nope'"):
+        expand_models("best,nope")
 
 
 def test_history_matrix_weights_recent_entries_more() -> None:

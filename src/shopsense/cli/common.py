@@ -17,7 +17,8 @@ DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="A shop's data: a folder or file in a supported format. Omitted: the synthetic demo shop.",
+        help="A shop's data: a folder or file in a supported format. "
+        "Omitted: the synthetic demo shop.",
     ),
 ]
 FormatOption = Annotated[

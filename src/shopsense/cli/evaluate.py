@@ -40,9 +40,19 @@ def evaluate(
     ] = "leave-one-out",
     cold_items: Annotated[
         float,
-        typer.Option(help="Share of items held out of training for the cold-item protocol; 0 skips it."),
+        typer.Option(
+            help="Share of items held out of training for the cold-item protocol; 0 skips it."
+        ),
     ] = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the cold-item draw.")] = 0,
+    new_users: Annotated[
+        bool,
+        typer.Option(
+            "--new-users/--no-new-users",
+            help="Also rank each test user's next item from one sentence alone (catalogues "
+            "with categories).",
+        ),
+    ] = True,
 ) -> None:
     """Fit models on a split of a shop's data and report full-ranking metrics."""
     with fail_on_data_error():
@@ -58,6 +68,7 @@ def evaluate(
                 seed=seed,
                 rankings=handle,
                 console=console,
+                new_users=new_users,
             )
         finally:
             if handle is not None:
@@ -79,14 +90,15 @@ def results_table(report: dict) -> Table:
         "coverage@10": "cov@10",
     }
     table.add_column("model", no_wrap=True)
-    for header in [*columns.values(), "fit s", "cold R@10"]:
+    for header in [*columns.values(), "fit s", "cold R@10", "new-user R@10"]:
         table.add_column(header, justify="right", no_wrap=True)
     for name, entry in report["models"].items():
         cold = entry.get("cold_items", {}).get("cold_targets", {}).get("recall@10")
+        new_user = entry.get("new_users", {}).get("recall@10")
         table.add_row(
             name,
             *(f"{entry[c]:.4f}" for c in columns),
             f"{entry['fit_seconds']:.1f}",
-            "-" if cold is None else f"{cold:.4f}",
+            *("-" if value is None else f"{value:.4f}" for value in (cold, new_user)),
         )
     return table

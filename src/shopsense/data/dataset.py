@@ -83,7 +83,8 @@ class Dataset:
     # ---- interactions as integer arrays ----------------------------------------------------
     @cached_property
     def events(self) -> pl.DataFrame:
-        """Interactions with `user` and `item` indices, sorted by user, then time, then row order."""
+        """Interactions with `user` and `item` indices, sorted by user, then time, then row
+        order."""
         users = pl.DataFrame(
             {"user_id": self.user_ids.tolist(), "user": np.arange(self.n_users, dtype=np.int64)},
             schema={"user_id": pl.Utf8, "user": pl.Int64},

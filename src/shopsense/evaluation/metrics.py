@@ -31,7 +31,9 @@ def mrr_at(ranks: np.ndarray, k: int = MRR_CUTOFF) -> float:
     """Mean reciprocal rank, counting only targets in the top `k`."""
     if not len(ranks):
         return 0.0
-    return float(np.mean(np.where(ranks < k, 1.0 / (np.asarray(ranks, dtype=np.float64) + 1.0), 0.0)))
+    return float(
+        np.mean(np.where(ranks < k, 1.0 / (np.asarray(ranks, dtype=np.float64) + 1.0), 0.0))
+    )
 
 
 def coverage(ranked_lists: Iterable[Sequence[int]], n_items: int, k: int = 10) -> float:

@@ -23,6 +23,11 @@ from shopsense.evaluation.runner import evaluate_retriever
 from shopsense.retrieval.base import Retriever, UserContext
 
 SENTENCE = "I'm looking for {}."
+#: How reports describe this protocol.
+NEW_USERS_DESCRIPTION = (
+    "each test user known only by a synthetic sentence naming the most frequent leaf "
+    "categories of their training items (no history read); full ranking, history excluded"
+)
 
 
 def interest_sentence(paths: Sequence[Sequence[str]], n_categories: int = 3) -> str:

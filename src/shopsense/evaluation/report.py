@@ -20,6 +20,7 @@ from rich.console import Console
 from shopsense import __version__
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import Split, leave_one_out, temporal_split
+from shopsense.evaluation.new_users import NEW_USERS_DESCRIPTION, evaluate_new_users
 from shopsense.evaluation.resources import measure
 from shopsense.evaluation.runner import CaseResults, rank_cases, summarize
 from shopsense.retrieval.base import Retriever
@@ -28,7 +29,9 @@ from shopsense.retrieval.registry import create
 PROTOCOLS = ("leave-one-out", "temporal")
 
 
-def make_split(dataset: Dataset, protocol: str, cold_item_fraction: float = 0.0, seed: int = 0) -> Split:
+def make_split(
+    dataset: Dataset, protocol: str, cold_item_fraction: float = 0.0, seed: int = 0
+) -> Split:
     """The split of the named protocol."""
     if protocol == "leave-one-out":
         return leave_one_out(dataset, cold_item_fraction=cold_item_fraction, seed=seed)
@@ -45,10 +48,13 @@ def evaluate_models(
     seed: int = 0,
     rankings: TextIO | None = None,
     console: Console | None = None,
+    new_users: bool = True,
 ) -> dict[str, Any]:
-    """Fit and evaluate each named model on one split; optionally the cold-item protocol too."""
+    """Fit and evaluate each named model on one split; optionally the cold-item protocol and
+    the new-users-from-one-sentence protocol (where the catalogue has categories) too."""
     console = console or Console(quiet=True)
     split = make_split(dataset, protocol, seed=seed)
+    new_users = new_users and has_categories(dataset)
     cold_split = (
         leave_one_out(dataset, cold_item_fraction=cold_item_fraction, seed=seed)
         if cold_item_fraction > 0 and protocol == "leave-one-out"
@@ -67,24 +73,39 @@ def evaluate_models(
             "description": "a seeded random share of items is removed from training altogether; "
             "test metrics are reported separately for cases whose target is held out",
         }
+    report["protocol"]["new_users"] = (
+        NEW_USERS_DESCRIPTION
+        if new_users
+        else "not run: the catalogue names no categories to describe a user with"
+    )
     for name in models:
         console.log(f"[bold]{name}[/]: fitting on {split.train.interactions.height:,} interactions")
         retriever, result = fit_and_rank(name, split, dataset, console)
         entry = result["test"]
         entry["validation"] = result["validation"]
         entry.update(result["usage"])
+        if new_users:
+            console.log(f"[bold]{name}[/]: new users from one sentence")
+            entry["new_users"] = evaluate_new_users({name: retriever}, split)["models"][name]
         if rankings is not None:
             write_rankings(rankings, name, dataset, split, result["cases"])
         if cold_split is not None:
             console.log(f"[bold]{name}[/]: cold-item protocol")
             _, cold_result = fit_and_rank(name, cold_split, dataset, console)
-            entry["cold_items"] = cold_breakdown(cold_result["cases"], cold_split, retriever.n_items)
+            entry["cold_items"] = cold_breakdown(
+                cold_result["cases"], cold_split, retriever.n_items
+            )
         report["models"][name] = entry
         console.log(
             f"[bold]{name}[/]: NDCG@10 {entry['ndcg@10']:.4f}  Recall@10 {entry['recall@10']:.4f}"
             f"  fit {entry['fit_seconds']:.1f}s"
         )
     return report
+
+
+def has_categories(dataset: Dataset) -> bool:
+    """Whether any item names a category (what a new user's sentence is made of)."""
+    return bool(dataset.items["categories"].list.len().fill_null(0).max() or 0)
 
 
 def fit_and_rank(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from pydantic import Field
+from pydantic import Field, model_validator
 from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
@@ -56,6 +56,11 @@ def _default_generators() -> list[GeneratorSpec]:
     ]
 
 
+#: Generators that read nothing but item text, and the overrides that make text-aware ones ID-only.
+_TEXT_ONLY = {"content"}
+_ID_ONLY: dict[str, dict[str, str]] = {"sasrec": {"item_representation": "id"}}
+
+
 class FusionConfig(RetrieverConfig):
     """Generators, candidate depth, features and ranker of the fused recommender."""
 
@@ -83,7 +88,26 @@ class FusionConfig(RetrieverConfig):
         "cold items stay cold): what production training does with the latest events. Chosen "
         "on validation only: a nested split inside the training data gained NDCG@10 from it.",
     )
+    text: bool = Field(
+        True,
+        description="Use item text. False is the ID-only ablation: generators that read only "
+        "text are dropped, text-aware ones use item IDs alone, and no text feature is built.",
+    )
     show_progress: bool = Field(False, description="Show progress while building examples.")
+
+    @model_validator(mode="after")
+    def _without_text(self) -> FusionConfig:
+        if self.text:
+            return self
+        self.generators = [
+            spec.model_copy(update={"config": {**spec.config, **_ID_ONLY[spec.model]}})
+            if spec.model in _ID_ONLY
+            else spec
+            for spec in self.generators
+            if spec.model not in _TEXT_ONLY
+        ]
+        self.features = self.features.model_copy(update={"text": False})
+        return self
 
 
 class FusionRetriever(Retriever):

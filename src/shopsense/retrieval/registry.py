@@ -19,12 +19,18 @@ RETRIEVERS: dict[str, str] = {
     "best": "shopsense.ranking.fusion:FusionRetriever",
 }
 
+#: name -> (registered model, config overrides): named variants, e.g. the ablations of a report.
+PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "best-id": ("best", {"text": False}),
+    "sasrec-id": ("sasrec", {"item_representation": "id"}),
+}
+
 #: Named groups accepted wherever model names are.
 GROUPS: dict[str, list[str]] = {
     "baselines": ["popularity", "cooccurrence", "itemknn", "als", "bpr"],
 }
 #: What `shopsense evaluate` runs when no models are named.
-DEFAULT_EVALUATION = "baselines"
+DEFAULT_EVALUATION = "best"
 
 
 def expand_models(names: str) -> list[str]:
@@ -42,11 +48,12 @@ def expand_models(names: str) -> list[str]:
 
 def available() -> list[str]:
     """Names accepted by `create` and `expand_models`."""
-    return sorted(RETRIEVERS) + sorted(GROUPS)
+    return sorted(RETRIEVERS) + sorted(PRESETS) + sorted(GROUPS)
 
 
 def retriever_class(name: str) -> type[Retriever]:
-    """The class registered under `name`."""
+    """The class registered under `name` (a preset's model class for a preset)."""
+    name = PRESETS.get(name, (name, {}))[0]
     try:
         module_name, class_name = RETRIEVERS[name].split(":")
     except KeyError:
@@ -57,5 +64,6 @@ def retriever_class(name: str) -> type[Retriever]:
 
 
 def create(name: str, **config: Any) -> Retriever:
-    """A new, unfitted retriever `name` with config overrides."""
-    return retriever_class(name)(**config)
+    """A new, unfitted retriever `name` (a model or a preset) with config overrides."""
+    _, preset = PRESETS.get(name, (name, {}))
+    return retriever_class(name)(**{**preset, **config})

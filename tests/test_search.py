@@ -20,6 +20,7 @@ from shopsense.retrieval.base import UserContext
 from shopsense.retrieval.search import Filters, LearnedFusion, SearchConfig, Searcher
 from shopsense.retrieval.search.analysis import analyze
 from shopsense.retrieval.search.candidates import FEATURES, Candidates
+from shopsense.retrieval.search.candidates import features as pool_features
 from shopsense.retrieval.search.lexical import LexicalIndex
 from shopsense.text import Encoder, EncoderConfig
 
@@ -297,6 +298,31 @@ def test_reciprocal_rank_fusion() -> None:
         depth=5,
     )
     np.testing.assert_allclose(found.rrf, [1 / 61, 1 / 61, 1 / 62 + 1 / 62])
+
+
+def test_title_match_features_equal_a_per_title_reading(searcher: Searcher) -> None:
+    # The features are computed for the whole pool at once; each must equal the plain reading
+    # of one title (unknown and repeated query words included).
+    parsed = searcher.parser.parse("leather hiking leather boots zzzq 10")
+    found = searcher.candidates(parsed, searcher.encode([parsed.search_text])[0])
+    table = pool_features(parsed, found, searcher.index)
+    column = {name: table[:, FEATURES.index(name)] for name in FEATURES}
+    query = list(dict.fromkeys(parsed.terms))
+    for row, slot in enumerate(found.slots):
+        title = searcher.index.title_terms[slot]
+        hits = [term in title for term in query]
+        bigrams = set(zip(title, title[1:], strict=False))
+        positions = [i for i, term in enumerate(title) if term in query]
+        assert column["term_coverage"][row] == pytest.approx(np.mean(hits))
+        assert column["all_terms"][row] == all(hits)
+        assert column["first_term"][row] == hits[0] and column["last_term"][row] == hits[-1]
+        assert column["number_coverage"][row] == ("10" in title)
+        expected = np.mean([pair in bigrams for pair in zip(query, query[1:], strict=False)])
+        assert column["bigram_coverage"][row] == pytest.approx(expected)
+        assert column["title_precision"][row] == pytest.approx(sum(hits) / len(set(title)))
+        assert column["title_terms"][row] == len(title)
+        expected = positions[0] / len(title) if positions else 1.0
+        assert column["first_match_position"][row] == pytest.approx(expected)
 
 
 def test_learned_fusion_learns_which_feature_matters() -> None:

@@ -111,40 +111,90 @@ def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex)
     out[:, 5] = np.log1p(candidates.dense_rank)
     out[:, 6] = candidates.rrf
     query_terms = list(dict.fromkeys(parsed.terms))
-    numbers = {term for term in query_terms if is_number(term)}
-    bigrams = set(zip(query_terms, query_terms[1:], strict=False))
-    wanted = {c.value for c in parsed.boosts() if c.kind in ("colour", "material", "size")}
-    brands = {value.lower() for value in parsed.values("brand")}
-    categories = {value.lower() for value in parsed.values("category")}
-    for row, slot in enumerate(candidates.slots):
-        title = index.title_terms[slot]
-        title_set = set(title)
-        hits = [term in title_set for term in query_terms]
-        if query_terms:
-            out[row, 7] = sum(hits) / len(query_terms)
-            out[row, 8] = all(hits)
-            out[row, 9] = hits[-1]
-            out[row, 10] = hits[0]
+    numbers = [i for i, term in enumerate(query_terms) if is_number(term)]
+    titles = _TitleTerms(index, candidates.slots)
+    out[:, 14] = titles.lengths
+    out[:, 15] = 1.0
+    if query_terms:
+        query = index.term_ids(query_terms)
+        hits = titles.hits(query)
+        out[:, 7] = hits.mean(axis=1)
+        out[:, 8] = hits.all(axis=1)
+        out[:, 9] = hits[:, -1]
+        out[:, 10] = hits[:, 0]
         if numbers:
-            out[row, 11] = len(numbers & title_set) / len(numbers)
-        if bigrams:
-            title_bigrams = set(zip(title, title[1:], strict=False))
-            out[row, 12] = len(bigrams & title_bigrams) / len(bigrams)
-        out[row, 13] = sum(hits) / len(title_set) if title_set else 0.0
-        out[row, 14] = len(title)
-        positions = [i for i, term in enumerate(title) if term in query_terms]
-        out[row, 15] = positions[0] / len(title) if positions else 1.0
-        product = index.products[slot]
-        out[row, 17] = len(wanted & index.match_words[slot])
-        out[row, 18] = bool(product and product.brand.lower() in brands)
-        out[row, 19] = bool(product and categories & {c.lower() for c in product.categories})
+            out[:, 11] = hits[:, numbers].mean(axis=1)
+        if len(query) > 1:
+            out[:, 12] = titles.bigram_hits(query[:-1], query[1:]).mean(axis=1)
+        unique = titles.unique_counts()
+        out[:, 13] = np.where(unique > 0, hits.sum(axis=1) / np.maximum(unique, 1), 0.0)
+        out[:, 15] = titles.first_position(query)
     out[:, 16] = _trigram_jaccard(parsed.search_text, candidates.slots, index)
+    _constraint_features(parsed, candidates.slots, index, out)
     out[:, 20] = len(query_terms)
     out[:, 21] = len(numbers)
     out[:, 22] = len(parsed.corrections)
     out[:, 23] = best_lexical
     out[:, 24] = best_dense
     return out
+
+
+class _TitleTerms:
+    """The title term ids of a candidate pool laid end to end, with each term's owner row."""
+
+    def __init__(self, index: CatalogueIndex, slots: np.ndarray) -> None:
+        arrays = [index.title_term_ids[slot] for slot in slots]
+        self.lengths = np.array([len(ids) for ids in arrays], dtype=np.int64)
+        self.ids = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.int64)
+        self.owner = np.repeat(np.arange(len(slots)), self.lengths)
+        self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]])
+
+    def hits(self, query: np.ndarray) -> np.ndarray:
+        """(candidates x query terms) bool: whether each title holds each query term."""
+        found = np.zeros((len(self.lengths), len(query)), dtype=bool)
+        rows, cols = np.nonzero(self.ids[:, None] == query[None, :])
+        found[self.owner[rows], cols] = True
+        return found
+
+    def bigram_hits(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """(candidates x query bigrams) bool: whether each title holds each adjacent pair."""
+        found = np.zeros((len(self.lengths), len(first)), dtype=bool)
+        inside = self.owner[:-1] == self.owner[1:]
+        pair = (self.ids[:-1][:, None] == first[None, :]) & (self.ids[1:][:, None] == second)
+        rows, cols = np.nonzero(pair & inside[:, None])
+        found[self.owner[rows], cols] = True
+        return found
+
+    def unique_counts(self) -> np.ndarray:
+        """Distinct terms per title."""
+        # One int64 key per (row, term) pair: a 1-d unique sorts far faster than axis=1.
+        base = int(self.ids.max(initial=0)) + 1
+        keys = np.unique(self.owner * base + self.ids)
+        return np.bincount(keys // base, minlength=len(self.lengths))
+
+    def first_position(self, query: np.ndarray) -> np.ndarray:
+        """Position of each title's first query term over its length (1 where none is)."""
+        matched = np.isin(self.ids, query)
+        first = self.lengths.astype(np.float64)
+        positions = np.arange(len(self.ids)) - self.starts[self.owner]
+        np.minimum.at(first, self.owner[matched], positions[matched])
+        return np.where(first < self.lengths, first / np.maximum(self.lengths, 1), 1.0)
+
+
+def _constraint_features(
+    parsed: ParsedQuery, slots: np.ndarray, index: CatalogueIndex, out: np.ndarray
+) -> None:
+    """Understood colours/materials/sizes, brands and categories each candidate meets."""
+    wanted = {c.value for c in parsed.boosts() if c.kind in ("colour", "material", "size")}
+    brands = {value.lower() for value in parsed.values("brand")}
+    categories = {value.lower() for value in parsed.values("category")}
+    if not (wanted or brands or categories):
+        return  # the usual case: skip the per-candidate loop
+    for row, slot in enumerate(slots):
+        product = index.products[slot]
+        out[row, 17] = len(wanted & index.match_words[slot])
+        out[row, 18] = bool(product and product.brand.lower() in brands)
+        out[row, 19] = bool(product and categories & {c.lower() for c in product.categories})
 
 
 def _trigram_jaccard(text: str, slots: np.ndarray, index: CatalogueIndex) -> np.ndarray:

@@ -104,6 +104,10 @@ class CatalogueIndex:
         self.products: list[Product | None] = []
         self.slot_of: dict[str, int] = {}
         self.title_terms: list[tuple[str, ...]] = []
+        #: Per slot, the ids of its title terms in title order (see `term_ids`), so that the
+        #: ranking features compare a query with a whole candidate pool in array operations.
+        self.title_term_ids: list[np.ndarray] = []
+        self._term_ids: dict[str, int] = {}
         self.title_words: list[tuple[str, ...]] = []
         #: Per slot, the sorted ids of the character trigrams of its title (see `trigram_ids`).
         self.title_trigrams: list[np.ndarray] = []
@@ -182,6 +186,7 @@ class CatalogueIndex:
             title_words = tuple(words(product.title))
             self.title_words.append(title_words)
             self.title_terms.append(tuple(terms(list(title_words))))
+            self.title_term_ids.append(self.term_ids(self.title_terms[slot], grow=True))
             self.title_trigrams.append(self.trigram_ids(" ".join(title_words), grow=True))
             every_word = words(" ".join([product.brand, *product.categories, product.description]))
             every_word += [w for value in product.attributes.values() for w in words(value)]
@@ -246,6 +251,14 @@ class CatalogueIndex:
             if text:
                 parts.append(text)
         return ". ".join(parts)
+
+    def term_ids(self, words: Sequence[str], grow: bool = False) -> np.ndarray:
+        """Ids of index terms, in order; unseen terms get new ids when `grow`, otherwise
+        -1, -2, ... (distinct, so they match nothing and no two of them match each other)."""
+        ids = self._term_ids
+        if grow:
+            return np.array([ids.setdefault(w, len(ids)) for w in words], dtype=np.int64)
+        return np.array([ids.get(w, -1 - i) for i, w in enumerate(words)], dtype=np.int64)
 
     def trigram_ids(self, text: str, grow: bool = False) -> np.ndarray:
         """Sorted ids of the character trigrams of `text` (padded with a space each side);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import subprocess
 from pathlib import Path
@@ -52,9 +53,13 @@ def main() -> None:
         "",
         machine_line(),
         "Protocol: leave-one-out, full ranking over the whole catalogue, the user's history "
-        "excluded, no sampled negatives (DESIGN.md §3).",
+        "excluded, no sampled negatives (DESIGN.md §3). Cold items: a seeded 10% of items "
+        "removed from training, metrics split by whether the test target is one of them. New "
+        "users: each test user known only by one synthetic sentence naming the leaf categories "
+        "of their training items (catalogues with categories only).",
         "",
     ]
+    load_start = os.getloadavg()
     for key in args.datasets.split(","):
         report_path = args.out / f"{args.section}-{key}.json"
         rankings_path = args.out / f"{args.section}-{key}-rankings.jsonl"
@@ -83,7 +88,16 @@ def main() -> None:
             _table(report),
             "",
         ]
+    load_end = os.getloadavg()
+    parts.append(
+        f"Load average (1, 5, 15 min) at start {_loads(load_start)}, at end {_loads(load_end)} "
+        "(above 2 the two CPUs were shared with other jobs: fit times are upper bounds)."
+    )
     write_section(args.section, "\n".join(parts))
+
+
+def _loads(loads: tuple[float, float, float]) -> str:
+    return ", ".join(f"{load:.1f}" for load in loads)
 
 
 def _table(report: dict) -> str:
@@ -94,6 +108,8 @@ def _table(report: dict) -> str:
         "peak RSS growth MiB",
         "cold-target R@10",
         "warm-target R@10",
+        "cold / warm",
+        "new-user R@10",
     ]
     rows = []
     for name, entry in report["models"].items():
@@ -106,13 +122,15 @@ def _table(report: dict) -> str:
                 f"{entry['peak_memory_mb']:.0f}",
                 _fmt(cold.get("cold_targets", {}).get("recall@10")),
                 _fmt(cold.get("warm_targets", {}).get("recall@10")),
+                _fmt(cold.get("cold_to_warm_recall@10"), ".2f"),
+                _fmt(entry.get("new_users", {}).get("recall@10")),
             ]
         )
     return markdown_table(headers, rows)
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4f}"
+def _fmt(value: float | None, spec: str = ".4f") -> str:
+    return "-" if value is None else format(value, spec)
 
 
 if __name__ == "__main__":

@@ -113,6 +113,17 @@ class RetrieverConformance:
         assert np.issubdtype(scores.dtype, np.floating)
         assert np.isfinite(scores).all()
 
+    def test_scores_of_some_items_match_all_scores(
+        self, fitted: Retriever, contexts: list[UserContext]
+    ) -> None:
+        items = np.array([fitted.n_items - 1, 0, 3, 3])
+        np.testing.assert_allclose(
+            fitted.score_items(contexts, items),
+            fitted.score(contexts)[:, items],
+            rtol=1e-6,
+            atol=1e-7,
+        )
+
     def test_recommendations_are_valid_and_sorted(
         self, fitted: Retriever, contexts: list[UserContext]
     ) -> None:

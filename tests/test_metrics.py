@@ -25,7 +25,13 @@ def test_mrr_ignores_ranks_past_cutoff() -> None:
 def test_ranking_metrics_names_and_empty_input() -> None:
     metrics = ranking_metrics(np.array([1]))
     assert set(metrics) == {
-        "recall@5", "ndcg@5", "recall@10", "ndcg@10", "recall@20", "ndcg@20", "mrr@20"
+        "recall@5",
+        "ndcg@5",
+        "recall@10",
+        "ndcg@10",
+        "recall@20",
+        "ndcg@20",
+        "mrr@20",
     }
     assert ranking_metrics(np.array([], dtype=int))["ndcg@10"] == 0.0
 

@@ -98,7 +98,7 @@ def test_id_only_preset_reads_no_text() -> None:
     assert isinstance(fusion, FusionRetriever)
     models = [spec.model for spec in fusion.config.generators]
     assert "content" not in models and "cooccurrence" in models
-    assert not fusion.config.features.text
+    assert not fusion.config.features.text and not fusion.config.features.catalogue
     specs = [
         GeneratorSpec(model="sasrec", config={"hidden": 16}),
         GeneratorSpec(model="content"),
@@ -366,6 +366,8 @@ def test_brand_and_category_features(chains: Dataset) -> None:
     block = candidates.items // 10
     np.testing.assert_allclose(share, np.where(block == 0, 2 / 3, np.where(block == 1, 1 / 3, 0)))
     np.testing.assert_array_equal(same, (block == 1).astype(np.float32))
+    without = FeatureBuilder(FeatureConfig(text=False, catalogue=False), ["popularity"]).fit(chains)
+    assert not any(name.startswith("category") for name in without.names)
 
 
 def test_refit_adds_warm_validation_targets_only(chains: Dataset) -> None:
@@ -380,3 +382,18 @@ def test_refit_adds_warm_validation_targets_only(chains: Dataset) -> None:
     for user, target in zip(split.validation.users, split.validation.targets, strict=True):
         if warm[target]:
             assert combined.sequences[user][-1] == target
+
+
+def test_reserved_slot_shows_a_new_item_from_its_text(encoder_config) -> None:
+    # In the conformance data item 23, a shampoo, has no interactions; the bridge scores it
+    # for shampoo buyers and the reserved first slot shows it to them.
+    data = conformance_dataset()
+    bridge = GeneratorSpec(model="bridge", config={"encoder": encoder_config, "neighbours": 3})
+    generators = [*FAST_GENERATORS, bridge]
+    shopper = UserContext.of([14, 15, 16])
+    reserved = fast_fusion(generators=generators, new_item_slots=[1]).fit(data)
+    assert reserved.recommend(shopper, k=1, exclude=shopper.history)[0].tolist() == [23]
+    reason = Explainer(reserved, data.items).explain(shopper, [23])[0].reason
+    assert reason.startswith("new arrival, like items often bought with shampoo number 1")
+    plain = fast_fusion(generators=generators, new_item_slots=[]).fit(data)
+    assert plain.recommend(shopper, k=1, exclude=shopper.history)[0].tolist() != [23]

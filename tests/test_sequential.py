@@ -121,3 +121,12 @@ def test_bad_history_index_is_a_data_error(fitted: SASRecRetriever) -> None:
 def test_sampled_softmax_trains(family_shop: Dataset) -> None:
     model = SASRecRetriever(**{**FAST, "max_epochs": 2, "negatives": 5}).fit(family_shop)
     assert np.isfinite(model.training_log.best_validation_ndcg)
+
+
+@pytest.mark.parametrize("negatives", [0, 5])
+def test_items_never_seen_are_no_ones_negative(family_shop: Dataset, negatives: int) -> None:
+    # Were unseen items negatives, training would push the unknown-item embedding they share
+    # (it starts at zero) away from every state and bury all new items.
+    settings = {**FAST, "max_epochs": 2, "weight_decay": 0.0, "negatives": negatives}
+    model = SASRecRetriever(item_representation="id", **settings).fit(family_shop)
+    assert not model.network.unknown_id.detach().any()

@@ -38,9 +38,10 @@ from shopsense.retrieval.registry import available, create, expand_models
 if TYPE_CHECKING:
     from shopsense.retrieval.search.searcher import Searcher
 
-#: What `shopsense train` builds when no models are named: the first model that has a signal
-#: for a user ranks, the next ones fill in where it has none, popularity last.
-DEFAULT_MODELS: tuple[str, ...] = ("cooccurrence", "als", "content", "popularity")
+#: What `shopsense train` builds when no models are named: the learned fusion, the product's
+#: recommended configuration. It already holds popularity as a generator and as its fallback
+#: order and scores every item, so a separate popularity model after it would never be asked.
+DEFAULT_MODELS: tuple[str, ...] = ("best",)
 
 #: Bumped when the directory layout changes incompatibly.
 BUNDLE_FORMAT = 1

@@ -148,9 +148,8 @@ def generate_candidates(
     tops: dict[str, np.ndarray] = {}
     proposals = []
     for spec in specs:
-        ranked = np.array(dense[spec.key], copy=True)
+        ranked = np.where(dense[spec.key] == 0, -np.inf, dense[spec.key])
         n_items = ranked.shape[1]
-        ranked[ranked == 0] = -np.inf
         ranked[history_rows, history_items] = -np.inf
         depth = _depth(spec, default_depth)
         tops[spec.key] = _top_per_row(ranked, max(depth, 1))
@@ -201,8 +200,7 @@ def _signals(
     best = np.where(valid[:, 0], scores[np.arange(n_users), np.maximum(top[:, 0], 0)], 0.0)
     row_best = best[rows]
     relative = np.where(row_best > 0, pair_scores / np.where(row_best > 0, row_best, 1.0), 0.0)
-    mean = scores.mean(axis=1, dtype=np.float64)
-    std = scores.std(axis=1, dtype=np.float64)
+    mean, std = _mean_std(scores)
     zscore = (pair_scores - mean[rows]) / np.where(std > 0, std, 1.0)[rows]
     return Signals(
         score=pair_scores.astype(np.float32),
@@ -211,6 +209,17 @@ def _signals(
         zscore=zscore.astype(np.float32),
         proposed=pair_ranks < depth,
     )
+
+
+def _mean_std(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, `scores.mean(axis=1, dtype=float64)` and `scores.std(axis=1, dtype=float64)`,
+    with the same operations numpy uses, but summing each row once for both."""
+    n_items = scores.shape[1]
+    mean = np.add.reduce(scores, axis=1, dtype=np.float64, keepdims=True) / n_items
+    centred = scores - mean
+    np.multiply(centred, centred, out=centred)
+    std = np.sqrt(np.add.reduce(centred, axis=1, dtype=np.float64) / n_items)
+    return mean[:, 0], std
 
 
 def _history_pairs(users: Sequence[UserContext]) -> tuple[np.ndarray, np.ndarray]:
@@ -228,9 +237,17 @@ def _top_per_row(scores: np.ndarray, k: int) -> np.ndarray:
     """Per row, the indices of the `k` best finite scores, best first; -1 past the finite ones
     (ties keep the lower index first)."""
     k = min(k, scores.shape[1])
+    rows = np.arange(scores.shape[0])[:, None]
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    part_scores = np.take_along_axis(scores, part, axis=1)
+    part_scores = scores[rows, part]
+    # argpartition keeps an arbitrary few of the items tied with the k-th score; rows where
+    # ties were left outside take the stable sort's lowest indices instead.
+    kth = part_scores.min(axis=1, keepdims=True)
+    left_out = (scores == kth).sum(axis=1) > (part_scores == kth).sum(axis=1)
+    for row in np.flatnonzero(left_out & np.isfinite(kth[:, 0])):
+        part[row] = np.argsort(-scores[row], kind="stable")[:k]
+        part_scores[row] = scores[row, part[row]]
     order = np.lexsort((part, -part_scores), axis=1)
-    top = np.take_along_axis(part, order, axis=1)
-    top[~np.isfinite(np.take_along_axis(part_scores, order, axis=1))] = -1
+    top = part[rows, order]
+    top[~np.isfinite(part_scores[rows, order])] = -1
     return top

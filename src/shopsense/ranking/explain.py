@@ -10,13 +10,13 @@ the most similar one — "because you viewed X". Items no history-reading genera
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from shopsense.ranking.candidates import score_generators
+from shopsense.ranking.candidates import model_key_name, score_generators
 from shopsense.ranking.fusion import FusionRetriever
 from shopsense.retrieval.base import UserContext
 
@@ -53,7 +53,10 @@ class Explanation:
 
 
 #: Reason templates per retriever model; `{title}` is the history item's title.
-_TEMPLATES = {"content": "similar to {title}, which you viewed"}
+_TEMPLATES = {
+    "content": "similar to {title}, which you viewed",
+    "bridge": "new arrival, like items often bought with {title}, which you viewed",
+}
 _DEFAULT_TEMPLATE = "because you viewed {title}"
 
 
@@ -71,35 +74,56 @@ class Explainer:
             t or i for t, i in zip(items["title"], self.item_ids, strict=True)
         ]
 
-    def explain(self, user: UserContext, items: Sequence[int] | np.ndarray) -> list[Explanation]:
-        """An `Explanation` for each of `items` (indices) recommended to `user`."""
+    def explain(
+        self,
+        user: UserContext,
+        items: Sequence[int] | np.ndarray,
+        generator_scores: Mapping[str, np.ndarray] | None = None,
+    ) -> list[Explanation]:
+        """An `Explanation` for each of `items` (indices) recommended to `user`.
+
+        `generator_scores` are the user's dense scores per generator key, as
+        `FusionRetriever.score_with_generators` returns them for a batch of this one user;
+        given, they are not computed again.
+        """
         items = np.asarray(items, dtype=np.int64)
         specs = self.fusion.config.generators
-        dense = {
-            k: v[0] for k, v in score_generators(self.fusion.generators, specs, [user]).items()
-        }
-        ranks = {key: _ranks(scores, user.history) for key, scores in dense.items()}
+        if generator_scores is None:
+            generator_scores = score_generators(self.fusion.generators, specs, [user])
+        dense = {key: np.asarray(scores).reshape(-1) for key, scores in generator_scores.items()}
+        ranks = {key: _ranks(scores, user.history, items) for key, scores in dense.items()}
         recent = _recent_distinct(user.history, REASON_DEPTH)
-        single = (
-            score_generators(self.fusion.generators, specs, [UserContext.of([h]) for h in recent])
-            if len(recent)
-            else {}
-        )
+        single = self._single_item_scores(recent, items) if len(recent) else {}
         explanations = []
-        for item in items.tolist():
+        for column, item in enumerate(items.tolist()):
             signals = tuple(
                 SourceSignal(
                     generator=spec.key,
                     score=float(dense[spec.key][item]),
-                    rank=None if dense[spec.key][item] == 0 else int(ranks[spec.key][item]) + 1,
+                    rank=None if dense[spec.key][item] == 0 else int(ranks[spec.key][column]) + 1,
                     proposed=dense[spec.key][item] != 0
-                    and ranks[spec.key][item]
+                    and ranks[spec.key][column]
                     < (spec.depth if spec.depth is not None else self.fusion.config.depth),
                 )
                 for spec in specs
             )
-            explanations.append(self._explain_one(item, user, signals, recent, single))
+            contributions = {key: scores[:, column] for key, scores in single.items()}
+            explanations.append(self._explain_one(item, user, signals, recent, contributions))
         return explanations
+
+    def _single_item_scores(self, recent: np.ndarray, items: np.ndarray) -> dict[str, np.ndarray]:
+        """Per generator key, the score each history item in `recent` alone gives each of
+        `items`, shape (len(recent), len(items)). A one-item history is the same under every
+        history window, so generators sharing a fitted model share the result."""
+        contexts = [UserContext.of([h]) for h in recent.tolist()]
+        by_model: dict[str, np.ndarray] = {}
+        single = {}
+        for spec in self.fusion.config.generators:
+            name = model_key_name(spec)
+            if name not in by_model:
+                by_model[name] = self.fusion.generators[name].score_items(contexts, items)
+            single[spec.key] = by_model[name]
+        return single
 
     def _explain_one(
         self,
@@ -107,7 +131,7 @@ class Explainer:
         user: UserContext,
         signals: tuple[SourceSignal, ...],
         recent: np.ndarray,
-        single: dict[str, np.ndarray],
+        contributions: dict[str, np.ndarray],
     ) -> Explanation:
         models = {spec.key: spec.model for spec in self.fusion.config.generators}
         backers = sorted((s for s in signals if s.proposed), key=lambda s: s.rank or 0)
@@ -115,14 +139,14 @@ class Explainer:
             (s for s in signals if not s.proposed and s.rank), key=lambda s: s.rank or 0
         )
         for signal in backers:
-            if signal.generator not in single:
+            if signal.generator not in contributions:
                 continue
-            contributions = single[signal.generator][:, item]
+            scores = contributions[signal.generator]
             # A generator whose score does not depend on which history item it reads (such
             # as popularity) cannot name one.
-            if contributions.max() <= 0 or np.ptp(contributions) == 0:
+            if scores.max() <= 0 or np.ptp(scores) == 0:
                 continue
-            because = int(recent[int(np.argmax(contributions))])
+            because = int(recent[int(np.argmax(scores))])
             template = _TEMPLATES.get(models[signal.generator], _DEFAULT_TEMPLATE)
             return self._made(
                 item,
@@ -168,14 +192,15 @@ class Explainer:
         )
 
 
-def _ranks(scores: np.ndarray, history: np.ndarray) -> np.ndarray:
-    """0-based rank of every item among the items with a signal, history left out."""
+def _ranks(scores: np.ndarray, history: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """0-based rank of each of `items` among the items with a signal, history left out, ties
+    by lower index: the positions a stable descending sort would give them, counted directly
+    for the few items asked instead of sorting the catalogue."""
     ranked = np.where(scores != 0, scores, -np.inf)
     ranked[np.asarray(history, dtype=np.int64)] = -np.inf
-    order = np.argsort(-ranked, kind="stable")
-    ranks = np.empty(len(scores), dtype=np.int64)
-    ranks[order] = np.arange(len(scores))
-    return ranks
+    values = ranked[items][:, None]
+    earlier = np.arange(len(scores))[None, :] < items[:, None]
+    return np.count_nonzero((ranked > values) | ((ranked == values) & earlier), axis=1)
 
 
 def _recent_distinct(history: np.ndarray, limit: int) -> np.ndarray:

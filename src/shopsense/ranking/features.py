@@ -13,13 +13,14 @@ Three kinds, all computed for a whole batch of candidates at once:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from shopsense.data.dataset import Dataset
 from shopsense.ranking.candidates import Candidates
@@ -42,6 +43,10 @@ class FeatureConfig(BaseModel):
     )
     text: bool = Field(
         True, description="Text-similarity features (used only when item text vectors exist)."
+    )
+    catalogue: bool = Field(
+        True,
+        description="Brand and leaf-category match features (where the catalogue fills them in).",
     )
     profile_half_life: float = Field(
         3.0,
@@ -77,7 +82,7 @@ class FeatureBuilder:
         """Item statistics from `dataset`'s (training) interactions and the catalogue's brands
         and leaf categories (where it has them)."""
         self.item_table = item_statistics(dataset)
-        self.item_groups = item_groups(dataset.items)
+        self.item_groups = item_groups(dataset.items) if self.config.catalogue else {}
         return self
 
     def state(self) -> dict[str, np.ndarray]:
@@ -149,7 +154,7 @@ class FeatureBuilder:
     ) -> list[np.ndarray]:
         similarities = np.zeros((len(candidates), _TEXT_LAGS + 1), dtype=np.float32)
         # Many small products: BLAS threads would cost more in start-up than they save.
-        with threadpool_limits(1, user_api="blas"):
+        with _blas_controller().limit(limits=1, user_api="blas"):
             self._fill_similarities(similarities, candidates, users)
         return list(similarities.T)
 
@@ -182,6 +187,13 @@ class FeatureBuilder:
         profile = weights @ self.item_vectors[recent]
         norm = np.linalg.norm(profile)
         return profile / norm if norm > 0 else profile
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The thread pools loaded in this process, found once: looking them up again on every
+    call (what `threadpool_limits` does) cost more than the features of one request."""
+    return ThreadpoolController()
 
 
 def _group_columns(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveInt, model_validator
 from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
@@ -31,6 +31,7 @@ from shopsense.ranking.candidates import (
     score_generators,
 )
 from shopsense.ranking.features import FeatureBuilder, FeatureConfig
+from shopsense.ranking.new_items import reserve_slots
 from shopsense.ranking.ranker import LambdaRanker, RankerConfig, RankingExamples
 from shopsense.retrieval.base import SCORE_CHUNK, Retriever, RetrieverConfig, UserContext
 from shopsense.retrieval.registry import create
@@ -50,6 +51,7 @@ def _default_generators() -> list[GeneratorSpec]:
             depth=0,
         ),
         GeneratorSpec(model="content"),
+        GeneratorSpec(model="bridge"),
         GeneratorSpec(model="itemknn"),
         GeneratorSpec(model="als"),
         GeneratorSpec(model="popularity"),
@@ -57,7 +59,7 @@ def _default_generators() -> list[GeneratorSpec]:
 
 
 #: Generators that read nothing but item text, and the overrides that make text-aware ones ID-only.
-_TEXT_ONLY = {"content"}
+_TEXT_ONLY = {"content", "bridge"}
 _ID_ONLY: dict[str, dict[str, str]] = {"sasrec": {"item_representation": "id"}}
 
 
@@ -88,10 +90,18 @@ class FusionConfig(RetrieverConfig):
         "cold items stay cold): what production training does with the latest events. Chosen "
         "on validation only: a nested split inside the training data gained NDCG@10 from it.",
     )
+    new_item_slots: list[PositiveInt] = Field(
+        default_factory=lambda: [9, 10],
+        description="1-based positions reserved for items without training interactions: the "
+        "j-th slot has at least j new items at or above it, the best-ranked new candidates "
+        "moving up where the ranker put fewer there (`shopsense.ranking.new_items`). Empty: "
+        "the ranker's order as it is.",
+    )
     text: bool = Field(
         True,
-        description="Use item text. False is the ID-only ablation: generators that read only "
-        "text are dropped, text-aware ones use item IDs alone, and no text feature is built.",
+        description="Use what the catalogue says about items. False is the ID-only ablation: "
+        "generators that read only text are dropped, text-aware ones use item IDs alone, and "
+        "no text, brand or category feature is built.",
     )
     show_progress: bool = Field(False, description="Show progress while building examples.")
 
@@ -106,7 +116,7 @@ class FusionConfig(RetrieverConfig):
             for spec in self.generators
             if spec.model not in _TEXT_ONLY
         ]
-        self.features = self.features.model_copy(update={"text": False})
+        self.features = self.features.model_copy(update={"text": False, "catalogue": False})
         return self
 
 
@@ -194,6 +204,14 @@ class FusionRetriever(Retriever):
         return generate_candidates(dense, self.config.generators, users, self.config.depth)
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
+        return self.score_with_generators(users)[0]
+
+    def score_with_generators(
+        self, users: Sequence[UserContext]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """`score(users)` and, per generator key, the dense generator scores it was built from
+        (what an explanation reads), so a request computes them once."""
+        self._check_fitted()
         dense = score_generators(self.generators, self.config.generators, users)
         scores = _squash(self._fallback(dense, users))
         has_history = np.array([len(u.history) > 0 for u in users], dtype=bool)
@@ -202,9 +220,14 @@ class FusionRetriever(Retriever):
             chosen = [users[r] for r in rows]
             candidates = self.candidates(chosen, {k: v[rows] for k, v in dense.items()})
             ranked = self.ranker.predict(self.features.build(candidates, chosen))
+            if self.config.new_item_slots:
+                is_new = self.features.item_table[candidates.items, 0] == 0
+                ranked = reserve_slots(
+                    ranked, is_new, candidates.bounds, self.config.new_item_slots
+                )
             # Candidates above every other item: fallback scores lie in (-1, 1).
             scores[rows[candidates.rows], candidates.items] = 2.0 + _sigmoid(ranked)
-        return scores
+        return scores, dense
 
     def _fallback(self, dense: dict[str, np.ndarray], users: Sequence[UserContext]) -> np.ndarray:
         """Per user, the scores of the first generator (in config order) with any signal."""

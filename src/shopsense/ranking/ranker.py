@@ -14,6 +14,9 @@ import lightgbm as lgb
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+#: Fewest rows predicted with `RankerConfig.threads` threads; smaller batches use one.
+PARALLEL_PREDICT_ROWS = 10_000
+
 
 class RankerConfig(BaseModel):
     """LightGBM LambdaRank settings; defaults chosen on Amazon Beauty validation cases."""
@@ -109,8 +112,11 @@ class LambdaRanker:
         if len(features) == 0:
             return np.empty(0, dtype=np.float64)
         iteration = self.booster.best_iteration or None
+        # A request's few hundred rows: starting and joining an OpenMP team for them costs
+        # more than it saves (and far more on busy cores).
+        threads = 1 if len(features) < PARALLEL_PREDICT_ROWS else self.config.threads
         return np.asarray(
-            self.booster.predict(features, num_iteration=iteration, num_threads=self.config.threads)
+            self.booster.predict(features, num_iteration=iteration, num_threads=threads)
         )
 
     def importance(self) -> dict[str, float]:

@@ -90,6 +90,15 @@ class Retriever(ABC):
         self._check_fitted()
         return self._score(users)
 
+    def score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
+        """`score(users)[:, items]`, shape (len(users), len(items)); retrievers that can score
+        a few items without the whole catalogue (explanations need a handful) override it."""
+        self._check_fitted()
+        return self._score_items(users, np.asarray(items, dtype=np.int64))
+
+    def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
+        return np.asarray(self._score(users))[:, items]
+
     def recommend(
         self, user: UserContext, k: int = 10, exclude: np.ndarray | Sequence[int] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -67,7 +67,17 @@ class ContentRetriever(Retriever):
         self.index = self._build_index(self.item_vectors)
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
-        return self.user_vectors(users) @ self.item_vectors.T
+        vectors = self.user_vectors(users)
+        scores = np.zeros((len(users), self.n_items), dtype=np.float32)
+        # A user with neither history nor text scores 0 everywhere: skip their product over
+        # the catalogue (what a new visitor's request would otherwise pay for nothing).
+        known = np.flatnonzero(vectors.any(axis=1))
+        if len(known):
+            scores[known] = vectors[known] @ self.item_vectors.T
+        return scores
+
+    def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
+        return self.user_vectors(users) @ self.item_vectors[items].T
 
     # ---- user vectors ----------------------------------------------------------------------
     def user_vectors(self, users: Sequence[UserContext]) -> np.ndarray:

@@ -87,13 +87,20 @@ class CooccurrenceRetriever(Retriever):
         )
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
-        histories = history_matrix(
+        return (self.history_weights(users) @ self.item_item).toarray()
+
+    def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
+        # The product touches only the history items' rows; densify just the asked columns.
+        return (self.history_weights(users) @ self.item_item)[:, items].toarray()
+
+    def history_weights(self, users: Sequence[UserContext]) -> sparse.csr_matrix:
+        """Users x items: each history entry's recency weight (what the item rows are summed by)."""
+        return history_matrix(
             users,
             self.n_items,
             decay=self.config.history_decay,
             max_length=self.config.max_history,
         )
-        return (histories @ self.item_item).toarray()
 
 
 def pair_counts(

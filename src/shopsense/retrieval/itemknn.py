@@ -61,6 +61,11 @@ class ItemKNNRetriever(Retriever):
         histories = history_matrix(users, self.n_items, binary=True)
         return (histories @ self.similarity).toarray()
 
+    def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
+        # The product touches only the history items' rows; densify just the asked columns.
+        histories = history_matrix(users, self.n_items, binary=True)
+        return (histories @ self.similarity)[:, items].toarray()
+
 
 def cosine_neighbours(
     item_users: sparse.csr_matrix, neighbours: int, shrinkage: float

@@ -82,7 +82,16 @@ class _FactorizationRetriever(Retriever):
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
         histories = history_matrix(users, self.n_items, binary=True)
-        return self._user_factors(histories) @ self.item_factors.T
+        scores = np.zeros((len(users), self.n_items), dtype=np.float32)
+        # Users without history have zero factors: skip their product over the catalogue.
+        known = np.flatnonzero(np.diff(histories.indptr))
+        if len(known):
+            scores[known] = self._user_factors(histories[known]) @ self.item_factors.T
+        return scores
+
+    def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
+        histories = history_matrix(users, self.n_items, binary=True)
+        return self._user_factors(histories) @ self.item_factors[items].T
 
     def _save_state(self, path: Path) -> None:
         np.savez(

@@ -53,6 +53,9 @@ class PopularityRetriever(Retriever):
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
         return np.broadcast_to(self.popularity, (len(users), self.n_items)).copy()
 
+    def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.popularity[items], (len(users), len(items))).copy()
+
 
 def _recency_weights(events: pl.DataFrame, half_life_days: float, dataset: Dataset) -> np.ndarray:
     if events.height == 0:

@@ -16,6 +16,7 @@ RETRIEVERS: dict[str, str] = {
     "bpr": "shopsense.retrieval.matrix_factorization:BPRRetriever",
     "sasrec": "shopsense.retrieval.sequential:SASRecRetriever",
     "content": "shopsense.retrieval.content:ContentRetriever",
+    "bridge": "shopsense.retrieval.text_bridge:TextBridgeRetriever",
     "best": "shopsense.ranking.fusion:FusionRetriever",
 }
 
@@ -57,9 +58,7 @@ def retriever_class(name: str) -> type[Retriever]:
     try:
         module_name, class_name = RETRIEVERS[name].split(":")
     except KeyError:
-        raise ValueError(
-            f"unknown model {name!r}; available: {', '.join(available())}"
-        ) from None
+        raise ValueError(f"unknown model {name!r}; available: {', '.join(available())}") from None
     return getattr(import_module(module_name), class_name)
 
 

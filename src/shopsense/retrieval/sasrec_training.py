@@ -107,7 +107,10 @@ def _train_epoch(
         else:
             table = network.item_table(id_keep=id_keep)
             states = network.encode(inputs, table)[valid]
-            loss = F.cross_entropy(states @ table.T, targets[valid] - 1)
+            # Items never seen in training are no one's negative: pushing them down would
+            # teach the shared unknown-ID embedding to bury every new item.
+            logits = (states @ table.T).masked_fill(network.warm == 0, float("-inf"))
+            loss = F.cross_entropy(logits, targets[valid] - 1)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if plan.grad_clip > 0:
@@ -127,10 +130,12 @@ def _sampled_loss(
     negatives: int,
 ) -> torch.Tensor:
     """Cross-entropy of each next item (`targets`, tokens) against `negatives` uniformly drawn
-    items shared by the batch, accidental hits masked. Only the items the batch touches are
-    represented, which is what makes this cheaper than the full softmax on large catalogues."""
+    items seen in training (as in the full softmax), shared by the batch, accidental hits
+    masked. Only the items the batch touches are represented, which is what makes this cheaper
+    than the full softmax on large catalogues."""
     valid = targets != PAD
-    drawn = torch.randint(network.n_items, (negatives,))
+    seen = torch.nonzero(network.warm).squeeze(1)
+    drawn = seen[torch.randint(len(seen), (negatives,))]
     items = torch.unique(torch.cat([inputs[inputs != PAD] - 1, targets[valid] - 1, drawn]))
     table = network.item_table(items, id_keep)
     local_inputs = torch.where(inputs == PAD, PAD, torch.searchsorted(items, inputs - 1) + 1)

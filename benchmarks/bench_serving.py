@@ -1,10 +1,12 @@
 """The REST API under load, on loopback: latency at a fixed rate, throughput, durable ingestion.
 
-    nice -n 5 python benchmarks/bench_serving.py
+    pip install -e ".[bench]"
+    python benchmarks/bench_serving.py [--compare cooccurrence,popularity]
 
-1. Trains a bundle on Amazon Beauty with the default models and the search index (or serves
-   `--bundle`), and starts `shopsense serve` on 127.0.0.1 with a fresh store.
-2. Mixed open-loop traffic for `--duration` seconds at `--rate` requests/s from an async httpx
+1. Trains a bundle on Amazon Beauty with the default (recommended) models and the search index
+   (or serves `--bundle`), and starts `shopsense serve` on 127.0.0.1 with a fresh store.
+   `--compare MODELS` measures a second bundle with those models the same way, in the same run.
+2. Mixed open-loop traffic for `--duration` seconds at `--rate` requests/s from an async aiohttp
    client: 70% recommendations (known and new shoppers), 15% search, 15% single events; then
    recommendations alone at the same rate for `--recommendations-seconds`. Latency is timed
    from each request's scheduled send time, so a stalled server cannot hide its queue (no
@@ -14,6 +16,8 @@
    requests in flight.
 4. Durable ingestion: batches of `--batch` events with `--concurrency` batches in flight; an
    event counts once its request is acknowledged (the server commits before replying).
+The server's and the client's CPU use (cores busy over wall time) are recorded per phase, with
+the load average: other work on the machine shows as a server that gets less than it asks for.
 Writes `runs/serving.json` and the `serving` section of BENCHMARKS.md.
 """
 
@@ -32,12 +36,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import aiohttp
 import numpy as np
 from benchmarks_md import command_line, machine_line, markdown_table, write_section
 
 from shopsense.bundle import Bundle, default_models, train_bundle
 from shopsense.data.loaders import load
+from shopsense.retrieval.registry import expand_models
 
 FOLDER = "amazon-beauty-2014-5core"
 KEYS = {"read": "bench-read", "admin": "bench-admin"}
@@ -50,6 +55,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-root", type=Path, default=Path("../shared/data"))
     parser.add_argument("--bundle", type=Path, default=None, help="serve this bundle root")
+    parser.add_argument(
+        "--compare", default=None, help="also measure a bundle of these models (comma-separated)"
+    )
     parser.add_argument("--out", type=Path, default=Path("runs"))
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=200.0)
@@ -64,18 +72,40 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    root = args.bundle or _train(args.data_root, args.out / "serving-bundle")
+    roots = [args.bundle or _train(args.data_root, args.out / "serving-bundle", None)]
+    if args.compare:
+        models = expand_models(args.compare)
+        slug = "-".join(models)
+        roots.append(_train(args.data_root, args.out / f"serving-bundle-{slug}", models))
+    runs = [_measure(root, args) for root in roots]
+    results = {"command": command_line(), "runs": runs}
+    (args.out / "serving.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    if not args.no_markdown:
+        write_section("serving", _markdown(results))
+
+
+def _train(data_root: Path, root: Path, models: list[str] | None) -> Path:
+    if (root / "current").is_file():
+        return root
+    dataset = load(data_root / FOLDER)
+    print(f"training {models or default_models()} on {FOLDER} into {root}", flush=True)
+    train_bundle(dataset, root, models, on_step=lambda step: print(step, flush=True))
+    return root
+
+
+def _measure(root: Path, args: argparse.Namespace) -> dict:
+    """Every phase against one bundle, on a server of its own with a fresh store."""
     bundle = Bundle.load(root)
     catalogue = bundle.items["item_id"].to_list()
     titles = [t for t in bundle.items["title"].to_list() if t]
     shoppers = bundle.dataset().interactions["user_id"].unique(maintain_order=True).to_list()
     workload = Workload(catalogue, titles, shoppers, random.Random(args.seed))
-
     with tempfile.TemporaryDirectory() as scratch:
         server = Server(root, Path(scratch) / "store.duckdb", Path(scratch) / "server.log")
         load_before = os.getloadavg()[0]
         try:
-            results = asyncio.run(_run(server.url, workload, args))
+            results = asyncio.run(_run(server, workload, args))
         finally:
             server.stop()
         results["load_average"] = [load_before, os.getloadavg()[0]]
@@ -86,21 +116,8 @@ def main() -> None:
         search=bundle.searcher is not None,
         dataset=bundle.manifest["dataset"]["name"],
         items=len(catalogue),
-        command=command_line(),
     )
-    (args.out / "serving.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
-    if not args.no_markdown:
-        write_section("serving", _markdown(results))
-
-
-def _train(data_root: Path, root: Path) -> Path:
-    if (root / "current").is_file():
-        return root
-    dataset = load(data_root / FOLDER)
-    print(f"training {default_models()} on {FOLDER} into {root}", flush=True)
-    train_bundle(dataset, root, on_step=lambda step: print(step, flush=True))
-    return root
+    return results
 
 
 class Workload:
@@ -143,23 +160,34 @@ class Workload:
         return "events", "POST", "/v1/events", None, self.event()
 
 
-async def _run(url: str, workload: Workload, args: argparse.Namespace) -> dict:
-    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
-    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as client:
+async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> dict:
+    connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
+    timeout = aiohttp.ClientTimeout(total=30.0)
+    async with aiohttp.ClientSession(server.url, connector=connector, timeout=timeout) as client:
         await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
-        mixed = await _open_loop(client, workload, args.rate, args.duration)
-        recommendations = await _open_loop(
-            client, workload, args.rate, args.recommendations_seconds, kinds=("recommendations",)
-        )
-        trivial = await _closed_loop(
-            client, lambda: ("GET", "/healthz", None, None), args.saturation_seconds, args
-        )
-        recommend = await _closed_loop(
-            client,
-            lambda: ("GET", f"/v1/users/{workload.shopper()}/recommendations", {"k": 10}, None),
-            args.saturation_seconds,
-            args,
-        )
+        with CpuUse(server.process.pid) as cpu:
+            mixed = await _open_loop(client, workload, args.rate, args.duration)
+        mixed["cpu"] = cpu.cores
+        with CpuUse(server.process.pid) as cpu:
+            recommendations = await _open_loop(
+                client,
+                workload,
+                args.rate,
+                args.recommendations_seconds,
+                kinds=("recommendations",),
+            )
+        recommendations["cpu"] = cpu.cores
+        with CpuUse(server.process.pid) as trivial_cpu:
+            trivial = await _closed_loop(
+                client, lambda: ("GET", "/healthz", None), args.saturation_seconds, args
+            )
+        with CpuUse(server.process.pid) as recommend_cpu:
+            recommend = await _closed_loop(
+                client,
+                lambda: ("GET", f"/v1/users/{workload.shopper()}/recommendations", {"k": "10"}),
+                args.saturation_seconds,
+                args,
+            )
         ingestion = await _ingest(client, workload, args)
     return {
         "mixed": mixed,
@@ -171,13 +199,60 @@ async def _run(url: str, workload: Workload, args: argparse.Namespace) -> dict:
             "errors": trivial["errors"] + recommend["errors"],
             "concurrency": args.concurrency,
             "seconds": args.saturation_seconds,
+            "healthz_cpu": trivial_cpu.cores,
+            "recommendations_cpu": recommend_cpu.cores,
         },
         "ingestion": ingestion,
     }
 
 
+class CpuUse:
+    """Cores the server process and this client process kept busy while the block ran."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.cores: dict[str, float] = {}
+
+    def __enter__(self) -> CpuUse:
+        self._start = (time.perf_counter(), _process_seconds(self.server_pid), time.process_time())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall, server, client = self._start
+        elapsed = time.perf_counter() - wall
+        self.cores = {
+            "server": (_process_seconds(self.server_pid) - server) / elapsed,
+            "client": (time.process_time() - client) / elapsed,
+        }
+
+
+def _process_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its finished children, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
+async def _send(
+    client: aiohttp.ClientSession,
+    method: str,
+    path: str,
+    params: dict | None,
+    body: object,
+    key: str,
+) -> tuple[bool, object]:
+    """One request; (whether it succeeded, its JSON body or None)."""
+    try:
+        async with client.request(
+            method, path, params=params, json=body, headers={"X-API-Key": key}
+        ) as response:
+            payload = await response.json() if response.status < 300 else await response.read()
+            return response.status < 300, payload
+    except (TimeoutError, aiohttp.ClientError):
+        return False, None
+
+
 async def _open_loop(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     workload: Workload,
     rate: float,
     seconds: float,
@@ -192,15 +267,9 @@ async def _open_loop(
     started = time.perf_counter()
 
     async def one(kind: str, method: str, path: str, params, body, scheduled: float) -> None:
-        headers = {"X-API-Key": KEYS["admin" if method == "POST" else "read"]}
+        key = KEYS["admin" if method == "POST" else "read"]
         async with in_flight:
-            try:
-                response = await client.request(
-                    method, path, params=params, json=body, headers=headers
-                )
-                ok = response.is_success
-            except httpx.HTTPError:
-                ok = False
+            ok, _ = await _send(client, method, path, params, body, key)
         latencies.setdefault(kind, []).append(time.perf_counter() - scheduled)
         if not ok:
             errors[kind] = errors.get(kind, 0) + 1
@@ -225,21 +294,17 @@ async def _open_loop(
     }
 
 
-async def _closed_loop(client: httpx.AsyncClient, next_request, seconds: float, args) -> dict:
+async def _closed_loop(client: aiohttp.ClientSession, next_request, seconds: float, args) -> dict:
     """`args.concurrency` requests in flight for `seconds`: completed requests per second."""
     deadline = time.perf_counter() + seconds
     done = errors = 0
-    headers = {"X-API-Key": KEYS["read"]}
 
     async def worker() -> None:
         nonlocal done, errors
         while time.perf_counter() < deadline:
-            method, path, params, body = next_request()
-            try:
-                response = await client.request(method, path, params=params, headers=headers)
-                errors += not response.is_success
-            except httpx.HTTPError:
-                errors += 1
+            method, path, params = next_request()
+            ok, _ = await _send(client, method, path, params, None, KEYS["read"])
+            errors += not ok
             done += 1
 
     started = time.perf_counter()
@@ -247,23 +312,18 @@ async def _closed_loop(client: httpx.AsyncClient, next_request, seconds: float, 
     return {"rps": done / (time.perf_counter() - started), "errors": errors}
 
 
-async def _ingest(client: httpx.AsyncClient, workload: Workload, args) -> dict:
+async def _ingest(client: aiohttp.ClientSession, workload: Workload, args) -> dict:
     """Acknowledged (durably stored) events per second, in batches."""
     deadline = time.perf_counter() + args.saturation_seconds
     stored = errors = 0
-    headers = {"X-API-Key": KEYS["admin"]}
 
     async def worker() -> None:
         nonlocal stored, errors
         while time.perf_counter() < deadline:
             batch = [workload.event() for _ in range(args.batch)]
-            try:
-                response = await client.post("/v1/events", json=batch, headers=headers)
-            except httpx.HTTPError:
-                errors += 1
-                continue
-            if response.is_success:
-                stored += response.json()["accepted"]
+            ok, payload = await _send(client, "POST", "/v1/events", None, batch, KEYS["admin"])
+            if ok and isinstance(payload, dict):
+                stored += payload["accepted"]
             else:
                 errors += 1
 
@@ -315,11 +375,9 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(log.read_text()[-3000:])
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2.0).is_success:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.5)
+            if asyncio.run(_healthy(self.url)):
+                return
+            time.sleep(0.5)
         self.stop()
         raise TimeoutError(f"server not up after {START_TIMEOUT}s")
 
@@ -332,8 +390,35 @@ class Server:
                 self.process.kill()
 
 
+async def _healthy(url: str) -> bool:
+    try:
+        async with aiohttp.ClientSession(url, timeout=aiohttp.ClientTimeout(total=2.0)) as client:
+            async with client.get("/healthz") as response:
+                return response.status == 200
+    except (TimeoutError, aiohttp.ClientError):
+        return False
+
+
 def _markdown(results: dict) -> str:
-    mixed = results["mixed"]
+    lines = [
+        "## Serving (REST API on loopback)",
+        "",
+        f"`{results['command']}`",
+        "",
+        machine_line(),
+        "One `shopsense serve` process (uvicorn, one worker, scoring on 2 compute threads), "
+        "the aiohttp client on the same 2 CPUs. *cores* = CPU seconds per wall second of the "
+        "server / client process in that phase.",
+    ]
+    for run in results["runs"]:
+        lines += ["", *_run_markdown(run)]
+    return "\n".join(lines)
+
+
+def _run_markdown(run: dict) -> list[str]:
+    mixed, only = run["mixed"], run["recommendations_only"]
+    saturation, ingestion = run["saturation"], run["ingestion"]
+    solo = only["by_kind"]["recommendations"]
     rows = [
         [
             kind,
@@ -346,45 +431,40 @@ def _markdown(results: dict) -> str:
         ]
         for kind, v in mixed["by_kind"].items()
     ]
-    saturation, ingestion = results["saturation"], results["ingestion"]
-    only = results["recommendations_only"]
-    solo = only["by_kind"]["recommendations"]
-    return "\n".join(
-        [
-            "## Serving (REST API on loopback)",
-            "",
-            f"`{results['command']}`",
-            "",
-            machine_line(),
-            f"Bundle {results['bundle']} on {results['dataset']} ({results['items']:,} items), "
-            f"models {', '.join(results['models'])}, search index: "
-            f"{'yes' if results['search'] else 'no'};"
-            " one `shopsense serve` process (uvicorn, one worker), client on the same machine; "
-            f"1-minute load average {results['load_average'][0]:.1f} at the start, "
-            f"{results['load_average'][1]:.1f} at the end (other work shares the machine).",
-            "",
-            f"Mixed traffic, open loop: {mixed['requests']:,} requests at {mixed['rate']:.0f}/s "
-            f"for {mixed['seconds']:.0f} s (achieved {mixed['achieved_rps']:.1f}/s), "
-            f"**{mixed['errors']} errors**; latency from the scheduled send time:",
-            "",
-            markdown_table(
-                ["request", "count", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows
-            ),
-            "",
-            f"Recommendations alone, open loop at {only['rate']:.0f}/s for "
-            f"{only['seconds']:.0f} s: p50 {solo['p50_ms']:.1f} ms, p99 **{solo['p99_ms']:.1f} ms**"
-            f", {only['errors']} errors.",
-            "",
-            f"Saturation ({saturation['concurrency']} in flight, {saturation['seconds']:.0f} s "
-            f"each): `/healthz` {saturation['healthz_rps']:.0f} req/s, recommendations "
-            f"{saturation['recommendations_rps']:.0f} req/s = **{saturation['ratio']:.0%}** of "
-            f"the trivial endpoint ({saturation['errors']} errors).",
-            "",
-            f"Durable ingestion: **{ingestion['events_per_s']:,.0f} events/s** acknowledged "
-            f"(batches of {ingestion['batch']}, {ingestion['in_flight']} in flight, "
-            f"{ingestion['errors']} errors); each reply is sent after the store commit.",
-        ]
-    )
+    return [
+        f"### Models {', '.join(run['models'])}",
+        "",
+        f"Bundle {run['bundle']} on {run['dataset']} ({run['items']:,} items), search index: "
+        f"{'yes' if run['search'] else 'no'}; 1-minute load average "
+        f"{run['load_average'][0]:.1f} at the start, {run['load_average'][1]:.1f} at the end "
+        f"(other work shares the machine).",
+        "",
+        f"Mixed traffic, open loop: {mixed['requests']:,} requests at {mixed['rate']:.0f}/s "
+        f"for {mixed['seconds']:.0f} s (achieved {mixed['achieved_rps']:.1f}/s), "
+        f"**{mixed['errors']} errors**; server {mixed['cpu']['server']:.2f} cores, client "
+        f"{mixed['cpu']['client']:.2f} cores; latency from the scheduled send time:",
+        "",
+        markdown_table(
+            ["request", "count", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows
+        ),
+        "",
+        f"Recommendations alone, open loop at {only['rate']:.0f}/s for {only['seconds']:.0f} s "
+        f"(achieved {only['achieved_rps']:.1f}/s): p50 {solo['p50_ms']:.1f} ms, p90 "
+        f"{solo['p90_ms']:.1f} ms, p99 **{solo['p99_ms']:.1f} ms**, {only['errors']} errors; "
+        f"server {only['cpu']['server']:.2f} cores.",
+        "",
+        f"Saturation ({saturation['concurrency']} in flight, {saturation['seconds']:.0f} s "
+        f"each): `/healthz` {saturation['healthz_rps']:.0f} req/s (server "
+        f"{saturation['healthz_cpu']['server']:.2f} cores), recommendations "
+        f"{saturation['recommendations_rps']:.0f} req/s (server "
+        f"{saturation['recommendations_cpu']['server']:.2f} cores) = "
+        f"**{saturation['ratio']:.0%}** of the trivial endpoint ({saturation['errors']} errors).",
+        "",
+        f"Durable ingestion: **{ingestion['events_per_s']:,.0f} events/s** acknowledged "
+        f"(batches of {ingestion['batch']}, {ingestion['in_flight']} in flight, "
+        f"{ingestion['errors']} errors); each reply is sent after the store commit. Server "
+        f"log: {run['server_errors_logged']} tracebacks.",
+    ]
 
 
 if __name__ == "__main__":

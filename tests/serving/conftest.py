@@ -92,6 +92,14 @@ def text_bundle_root(tmp_path_factory: pytest.TempPathFactory, shop: Dataset) ->
     return root
 
 
+@pytest.fixture(scope="session")
+def fused_bundle_root(tmp_path_factory: pytest.TempPathFactory, shop: Dataset) -> Path:
+    """A bundle root of what `shopsense train` builds by default: the learned fusion."""
+    root = tmp_path_factory.mktemp("fused-bundles")
+    train_bundle(shop, root, search=False)
+    return root
+
+
 def private_copy(root: Path, tmp_path: Path) -> Path:
     """A copy of a session bundle root for a test that erases shoppers (erasure rewrites the
     bundle's data tables, which other tests read)."""
@@ -117,6 +125,14 @@ def app(bundle_root: Path, tmp_path: Path) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def fused_client(fused_bundle_root: Path, tmp_path: Path) -> Iterator[TestClient]:
+    """A client over the default (fused) bundle."""
+    root = private_copy(fused_bundle_root, tmp_path)
+    with TestClient(create_app(serving_config(root, tmp_path / "f.duckdb"))) as test:
+        yield test
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
-"""`shopsense demo`: the main job on the synthetic demo shop — evaluate, train, recommend."""
+"""`shopsense demo`: the main job on the synthetic demo shop — evaluate, train, recommend, serve."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -13,11 +14,16 @@ from shopsense.bundle import Bundle, default_models, train_bundle
 from shopsense.cli import app
 from shopsense.cli.common import load_data
 from shopsense.cli.evaluate import results_table
+from shopsense.cli.serve import keys_from_env, run_server
+from shopsense.data.dataset import Dataset
 from shopsense.evaluation.report import evaluate_models, save_report
 from shopsense.serving.recommender import Recommender
+from shopsense.serving.settings import Scope
 from shopsense.serving.state import UserEvent
 
 console = Console(stderr=True)
+#: Keys of the demo server when SHOPSENSE_API_KEYS is not set (the README's examples use them).
+DEMO_KEYS = {"demo-read": Scope.READ, "demo-admin": Scope.ADMIN}
 
 
 @app.command()
@@ -26,15 +32,36 @@ def demo(
         "runs/demo"
     ),
     users: Annotated[int, typer.Option(help="How many sample shoppers to show.")] = 3,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve", help="Finally serve the bundle over the REST API (Ctrl-C stops)."
+        ),
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address the demo server listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port the demo server listens on.")] = 8000,
 ) -> None:
-    """Generate the synthetic demo shop, evaluate, train a bundle and show recommendations."""
+    """Generate the synthetic demo shop, evaluate, train a bundle, show recommendations and
+    serve the bundle on the REST API."""
+    keys = keys_from_env() or DEMO_KEYS
     dataset = load_data(None, "demo", console)
     names = default_models()
     report = evaluate_models(dataset, names, cold_item_fraction=0.1, console=console)
     save_report(report, out / "report.json")
     console.print(results_table(report))
-    path = train_bundle(dataset, out / "bundle", names, metrics=report, on_step=console.log)
-    recommender = Recommender(Bundle.load(path))
+    root = out / "bundle"
+    path = train_bundle(dataset, root, names, metrics=report, on_step=console.log)
+    _show_recommendations(Recommender(Bundle.load(path)), dataset, users)
+    console.print(f"report: {out / 'report.json'}; bundle: {path}")
+    if not serve:
+        return
+    console.print(f"serving on http://{host}:{port} (docs at /docs; Ctrl-C stops). Try:")
+    for line in curl_examples(dataset, keys, f"http://{host}:{port}"):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    run_server(root, keys, host=host, port=port)
+
+
+def _show_recommendations(recommender: Recommender, dataset: Dataset, users: int) -> None:
     for user in range(min(users, dataset.n_users)):
         history = dataset.sequences[user]
         events = [UserEvent(str(dataset.item_ids[i]), "view", float("nan")) for i in history]
@@ -51,4 +78,26 @@ def demo(
                 scored.reason,
             )
         console.print(table)
-    console.print(f"report: {out / 'report.json'}; bundle: {path} (serve it with shopsense serve)")
+
+
+def curl_examples(dataset: Dataset, keys: dict[str, Scope], url: str) -> list[str]:
+    """curl commands for the main routes, with the shop's own ids and a key of each scope."""
+    # An admin key reads too, so a set of admin keys only still gets every example.
+    read = next((key for key, scope in keys.items() if scope is Scope.READ), next(iter(keys)))
+    admin = next((key for key, scope in keys.items() if scope is Scope.ADMIN), None)
+    user, item = str(dataset.user_ids[0]), str(dataset.item_ids[0])
+    other = str(dataset.item_ids[min(42, dataset.n_items - 1)])
+    header = f"-H {shlex.quote('X-API-Key: ' + read)}"
+    lines = [
+        f"curl {header} {shlex.quote(f'{url}/v1/users/{user}/recommendations?k=5')}",
+        f"curl {header} {shlex.quote(f'{url}/v1/items/{item}/similar?k=5')}",
+        f"curl {header} {shlex.quote(f'{url}/v1/search?q=running+shoes&k=5')}",
+        f"curl {header} {shlex.quote(f'{url}/v1/users/{user}')}",
+    ]
+    if admin is not None:
+        event = f'{{"user": "{user}", "item": "{other}", "kind": "view"}}'
+        lines.append(
+            f"curl -H {shlex.quote('X-API-Key: ' + admin)} -H 'Content-Type: application/json' "
+            f"-d {shlex.quote(event)} {url}/v1/events"
+        )
+    return lines

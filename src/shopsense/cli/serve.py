@@ -6,13 +6,16 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from shopsense.cli import app
 from shopsense.data.store import ENV_VAR as STORE_ENV
+
+if TYPE_CHECKING:
+    from shopsense.serving.settings import Scope
 
 console = Console(stderr=True)
 
@@ -45,21 +48,44 @@ def serve(
     API keys come from SHOPSENSE_API_KEYS (`key1:read,key2:admin`), sent as X-API-Key. Without
     it, a random admin key is made for this run and printed here.
     """
-    import uvicorn
+    from shopsense.serving.settings import API_KEYS_ENV, Scope
 
-    from shopsense.bundle import CURRENT
-    from shopsense.serving.app import create_app
-    from shopsense.serving.settings import API_KEYS_ENV, Scope, ServingConfig, api_keys_from_env
-
-    try:
-        keys = api_keys_from_env()
-    except ValueError as error:
-        console.print(f"[red]error:[/] {error}")
-        raise typer.Exit(code=2) from None
+    keys = keys_from_env()
     if not keys:
         key = secrets.token_urlsafe(24)
         keys = {key: Scope.ADMIN}
         console.print(f"{API_KEYS_ENV} is not set; admin key for this run: [bold]{key}[/]")
+    run_server(bundle, keys, host=host, port=port, store=store, watch=watch, log_level=log_level)
+
+
+def keys_from_env() -> dict[str, Scope]:
+    """The API keys in SHOPSENSE_API_KEYS; a malformed value exits with a one-line error."""
+    from shopsense.serving.settings import api_keys_from_env
+
+    try:
+        return api_keys_from_env()
+    except ValueError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(code=2) from None
+
+
+def run_server(
+    bundle: Path,
+    keys: dict[str, Scope],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    store: Path | None = None,
+    watch: float = 2.0,
+    log_level: str = "info",
+) -> None:
+    """Serve `bundle` with `keys` until interrupted (uvicorn, one process)."""
+    import uvicorn
+
+    from shopsense.bundle import CURRENT
+    from shopsense.serving.app import create_app
+    from shopsense.serving.settings import ServingConfig
+
     root = bundle if (bundle / CURRENT).is_file() else bundle.parent
     store_path = store or Path(os.environ.get(STORE_ENV) or root / "shopsense.duckdb")
     logging.basicConfig(

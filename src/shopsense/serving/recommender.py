@@ -125,23 +125,32 @@ class Recommender:
         picked: list[tuple[int, str, float]] = []
         support: dict[str, set[int]] = {}
         raws: dict[str, np.ndarray] = {}
+        inner: dict[str, dict[str, np.ndarray]] = {}
         for name, model in self.models:
             if len(picked) == k:
                 # Models further down would only back items already picked: not worth their
                 # time on the request path.
                 break
-            raw = raws[name] = model.score([context])[0]
+            explainer = self._explainers.get(name)
+            if explainer is not None:
+                # The generator scores behind a fused score are what its explanation reads.
+                fused, inner[name] = explainer.fusion.score_with_generators([context])
+                raw = raws[name] = fused[0]
+            else:
+                raw = raws[name] = model.score([context])[0]
             scores = model.tie_broken(raw[None, :])[0]
             has_signal = (raw != 0) & np.isfinite(raw)
             backed = np.where(has_signal & ~excluded, scores, -np.inf)
-            top = top_k(backed, SUPPORT_DEPTH)
-            support[name] = set(top[np.isfinite(backed[top])].tolist())
+            if len(self.models) > 1:
+                # Only other models' picks list this one as a further source.
+                top = top_k(backed, SUPPORT_DEPTH)
+                support[name] = set(top[np.isfinite(backed[top])].tolist())
             candidates = np.where(taken, -np.inf, backed)
             chosen = top_k(candidates, k - len(picked))
             chosen = chosen[np.isfinite(candidates[chosen])]
             taken[chosen] = True
             picked.extend((int(i), name, float(raw[i])) for i in chosen)
-        reasons = self._reasons(context, raws, history, picked, personal_reason)
+        reasons = self._reasons(context, raws, inner, history, picked, personal_reason)
         return [
             Scored(
                 item=item,
@@ -161,12 +170,14 @@ class Recommender:
         self,
         context: UserContext,
         raws: dict[str, np.ndarray],
+        inner: dict[str, dict[str, np.ndarray]],
         history: History,
         picked: list[tuple[int, str, float]],
         personal_reason: str,
     ) -> list[tuple[str, int | None, tuple[str, ...]]]:
         """Per picked item: the reason, the history item it refers to (if any) and the signals
-        inside the model that produced it (the generators of a fused model)."""
+        inside the model that produced it (the generators of a fused model, whose scores for
+        this request are in `inner`)."""
         # Latest distinct history positions, newest first.
         positions: list[int] = []
         seen: set[int] = set()
@@ -185,10 +196,11 @@ class Recommender:
             items = np.array([picked[i][0] for i in rows], dtype=np.int64)
             explainer = self._explainers.get(name)
             if explainer is not None:
-                for row, explanation in zip(rows, explainer.explain(context, items), strict=True):
+                explanations = explainer.explain(context, items, inner.get(name))
+                for row, explanation in zip(rows, explanations, strict=True):
                     reasons[row] = self._explained(explanation, history)
                 continue
-            scores = models[name].score(contexts)[:, items]
+            scores = models[name].score_items(contexts, items)
             baseline, single = scores[0], scores[1:]
             for column, row in enumerate(rows):
                 if len(positions) and single[:, column].max() > baseline[column]:

@@ -12,7 +12,7 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,7 +24,7 @@ from shopsense.bundle import Bundle, erase_user, resolve
 from shopsense.data.dataset import Dataset
 from shopsense.data.records import Interaction
 from shopsense.data.store import Store
-from shopsense.retrieval.base import UserContext
+from shopsense.retrieval.base import Retriever, UserContext
 from shopsense.retrieval.content import ContentRetriever
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.recommender import Recommender
@@ -43,16 +43,19 @@ class Served:
 
     Text work (encoding a shopper's sentence, building readable profiles) runs on the one
     `text` thread that every bundle shares: the encoder's on-disk cache may only be used from
-    the thread that opened it, and encoding is CPU-bound anyway.
+    the thread that opened it, and encoding is CPU-bound anyway. Scoring runs on the `compute`
+    threads, so the event loop keeps answering (and committing events) meanwhile, and NumPy,
+    SciPy and LightGBM kernels, which release the GIL, run on both cores at once.
     """
 
-    def __init__(self, bundle: Bundle, text: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, bundle: Bundle, text: ThreadPoolExecutor, compute: ThreadPoolExecutor
+    ) -> None:
         self.bundle = bundle
         self.recommender = Recommender(bundle)
-        self.content = next(
-            (m for m in bundle.models.values() if isinstance(m, ContentRetriever)), None
-        )
+        self.content = content_model(bundle.models.values())
         self._text = text
+        self._compute = compute
         self._profiler: InterestProfiler | None = None
         self._profiler_ready = asyncio.Lock()
 
@@ -60,6 +63,11 @@ class Served:
         """`work(*args, **kwargs)` on the text thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._text, functools.partial(work, *args, **kwargs))
+
+    async def in_compute_thread(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`work(*args, **kwargs)` on a compute thread (scoring that needs no text encoder)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._compute, functools.partial(work, *args, **kwargs))
 
     async def warm_up(self) -> None:
         """Load the text encoder and the search models now, not on the first request."""
@@ -103,6 +111,13 @@ class Runtime:
         self._writer: EventWriter | None = None
         self._reloading = asyncio.Lock()
         self._text = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-text")
+        self._compute = ThreadPoolExecutor(
+            max_workers=config.compute_workers,
+            thread_name_prefix="shopsense-compute",
+            # OpenMP limits hold per thread: each compute thread sets its own.
+            initializer=limit_threads,
+            initargs=(config.compute_threads,),
+        )
 
     @property
     def served(self) -> Served:
@@ -137,9 +152,12 @@ class Runtime:
             await asyncio.to_thread(self._writer.close)
             self._writer = None
         self._text.shutdown(wait=False)
+        self._compute.shutdown(wait=False)
 
     async def _load(self, path: Path) -> Served:
-        served = await asyncio.to_thread(lambda: Served(Bundle.load(path), self._text))
+        served = await asyncio.to_thread(
+            lambda: Served(Bundle.load(path), self._text, self._compute)
+        )
         await served.warm_up()
         # Again after every load: the limits reach only the libraries loaded so far, and
         # OpenMP's apply per thread (requests compute on the loop and on the text thread).
@@ -193,6 +211,22 @@ class Runtime:
         self.metrics.erasures.inc()
         self.metrics.shoppers.set(len(self.users.events))
         return deleted
+
+
+def content_model(models: Iterable[Retriever]) -> ContentRetriever | None:
+    """The first content (text) retriever among `models` or the generators of a fused one: it
+    encodes shoppers' sentences and holds the item text vectors that profiles reuse."""
+    for model in models:
+        if isinstance(model, ContentRetriever):
+            return model
+        # A fused model keeps its fitted generators by name; duck-typed so that bundles
+        # without one never import the ranking layer's LightGBM.
+        generators = getattr(model, "generators", None)
+        if isinstance(generators, dict):
+            found = content_model(generators.values())
+            if found is not None:
+                return found
+    return None
 
 
 def limit_threads(threads: int) -> None:

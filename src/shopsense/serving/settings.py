@@ -44,6 +44,12 @@ class ServingConfig(BaseModel):
         description="BLAS, OpenMP and torch threads per computation. One request is small: "
         "thread teams cost more than they save and make latency jumpy under concurrency.",
     )
+    compute_workers: int = Field(
+        2,
+        ge=1,
+        description="Threads that score recommendations and similar items off the event loop "
+        "(one per core: their numerical kernels release the GIL).",
+    )
     watch_seconds: float = Field(
         2.0,
         ge=0,

@@ -184,12 +184,9 @@ class Searcher:
         fused = self.fused(parsed, found)
         spread = float(fused.max() - fused.min()) if len(fused) else 0.0
         scores = (fused - fused.min()) / spread if spread > 0 else np.ones(len(fused))
-        met, boosts = (
-            zip(*(self._constraints_met(parsed, int(slot)) for slot in found.slots), strict=True)
-            if len(found)
-            else ((), ())
-        )
-        scores = scores + self.config.boost_weight * np.asarray(boosts, dtype=float)
+        if parsed.boosts():
+            boosts = [self._constraints_met(parsed, int(slot))[1] for slot in found.slots]
+            scores = scores + self.config.boost_weight * np.asarray(boosts, dtype=float)
         if parsed.prefers_low_price and len(found):
             scores = scores + self.config.low_price_weight * self._cheapness(found.slots)
         affinity = None
@@ -205,7 +202,7 @@ class Searcher:
             if found.dense_rank[row] < found.depth:
                 out["dense_rank"] = int(found.dense_rank[row]) + 1
             out["dense_cosine"] = round(float(found.dense[row]), 4)
-            out.update(met[row])
+            out.update(self._constraints_met(parsed, int(found.slots[row]))[0])
             words = self.index.match_words[int(found.slots[row])]
             fixed = [
                 f"{typed}->{right}" for typed, right in parsed.corrections.items() if right in words

@@ -34,5 +34,6 @@ async def similar_items(
 ) -> RecommendationList:
     """Products related to one product ("similar items", "bought together")."""
     served = runtime.served
-    picks = served.recommender.similar(item_index(served.recommender, item_id), k)
+    index = item_index(served.recommender, item_id)
+    picks = await served.in_compute_thread(served.recommender.similar, index, k)
     return recommendation_list(served, picks)

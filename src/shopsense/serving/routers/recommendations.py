@@ -31,9 +31,11 @@ async def recommend(
     recommender = served.recommender
     history = recommender.history(runtime.users.history(user_id))
     text = runtime.users.texts.get(user_id)
+    # The history was read above, on the event loop: every event acknowledged before this
+    # request is in it, whichever thread scores it.
     if text and served.content is not None:
         # The sentence is encoded: text work runs on the text thread.
         picks = await served.in_text_thread(recommender.recommend, history, k, user_id, text)
     else:
-        picks = recommender.recommend(history, k, user=user_id, text=text)
+        picks = await served.in_compute_thread(recommender.recommend, history, k, user_id, text)
     return recommendation_list(served, picks)

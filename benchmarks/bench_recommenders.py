@@ -53,10 +53,9 @@ def main() -> None:
         "",
         machine_line(),
         "Protocol: leave-one-out, full ranking over the whole catalogue, the user's history "
-        "excluded, no sampled negatives (DESIGN.md §3). Cold items: a seeded 10% of items "
-        "removed from training, metrics split by whether the test target is one of them. New "
-        "users: each test user known only by one synthetic sentence naming the leaf categories "
-        "of their training items (catalogues with categories only).",
+        f"excluded, no sampled negatives (DESIGN.md §3). {_cold_items_line(args.cold_items)} "
+        "New users: each test user known only by one synthetic sentence naming the leaf "
+        "categories of their training items (catalogues with categories only).",
         "",
     ]
     load_start = os.getloadavg()
@@ -94,6 +93,15 @@ def main() -> None:
         "(above 2 the two CPUs were shared with other jobs: fit times are upper bounds)."
     )
     write_section(args.section, "\n".join(parts))
+
+
+def _cold_items_line(fraction: str) -> str:
+    if float(fraction) == 0:
+        return "No cold items: every item may appear in training (the published protocol)."
+    return (
+        f"Cold items: a seeded {float(fraction):.0%} of items removed from training, metrics "
+        "split by whether the test target is one of them."
+    )
 
 
 def _loads(loads: tuple[float, float, float]) -> str:

@@ -241,11 +241,13 @@ def _top_per_row(scores: np.ndarray, k: int) -> np.ndarray:
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     part_scores = scores[rows, part]
     # argpartition keeps an arbitrary few of the items tied with the k-th score; rows where
-    # ties were left outside take the stable sort's lowest indices instead.
+    # ties were left outside take the lowest-index tied items instead, as a stable sort would.
     kth = part_scores.min(axis=1, keepdims=True)
-    left_out = (scores == kth).sum(axis=1) > (part_scores == kth).sum(axis=1)
+    tied = scores == kth
+    left_out = tied.sum(axis=1) > (part_scores == kth).sum(axis=1)
     for row in np.flatnonzero(left_out & np.isfinite(kth[:, 0])):
-        part[row] = np.argsort(-scores[row], kind="stable")[:k]
+        above = np.flatnonzero(scores[row] > kth[row])
+        part[row] = np.concatenate([above, np.flatnonzero(tied[row])[: k - len(above)]])
         part_scores[row] = scores[row, part[row]]
     order = np.lexsort((part, -part_scores), axis=1)
     top = part[rows, order]

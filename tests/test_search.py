@@ -323,6 +323,25 @@ def test_title_match_features_equal_a_per_title_reading(searcher: Searcher) -> N
         assert column["title_terms"][row] == len(title)
         expected = positions[0] / len(title) if positions else 1.0
         assert column["first_match_position"][row] == pytest.approx(expected)
+        idf = searcher.index.lexical.idf(query)
+        assert column["idf_coverage"][row] == pytest.approx(np.dot(hits, idf) / idf.sum())
+        missing = [w for w, hit in zip(idf, hits, strict=True) if not hit]
+        assert column["missing_max_idf"][row] == pytest.approx(max(missing, default=0.0))
+        title_words = searcher.index.title_words[slot]
+        typed = list(dict.fromkeys(parsed.search_text.split()))
+        expected = np.mean([word in title_words for word in typed])
+        assert column["word_coverage"][row] == pytest.approx(expected)
+    rrf_rank = np.argsort(np.argsort(-found.rrf, kind="stable"), kind="stable")
+    np.testing.assert_allclose(column["rrf_rank"], np.log1p(rrf_rank), rtol=1e-6)
+
+
+def test_compounds_split_or_joined_count_as_matches(searcher: Searcher) -> None:
+    # "rainshell" is the title's "rain shell" joined; no other title has such a pair.
+    parsed = searcher.parser.parse("rainshell jacket")
+    found = searcher.candidates(parsed, searcher.encode([parsed.search_text])[0])
+    compound = pool_features(parsed, found, searcher.index)[:, FEATURES.index("compound")]
+    expected = found.slots == searcher.index.slot_of["shell"]
+    np.testing.assert_array_equal(compound, expected.astype(np.float32))
 
 
 def test_learned_fusion_learns_which_feature_matters() -> None:

@@ -1,6 +1,6 @@
 """Candidate pool of one query: the union of the lexical and dense top lists, with the features
 the fusion step reads (retrieval scores and ranks, how the title matches the query's words,
-and whether the product meets what the query understanding found)."""
+rare words included, and whether the product meets what the query understanding found)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ FEATURES: tuple[str, ...] = (
     "corrections",
     "best_lexical",
     "best_dense",
+    "idf_coverage",
+    "missing_max_idf",
+    "word_coverage",
+    "compound",
+    "rrf_rank",
 )
 
 
@@ -129,6 +134,12 @@ def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex)
         unique = titles.unique_counts()
         out[:, 13] = np.where(unique > 0, hits.sum(axis=1) / np.maximum(unique, 1), 0.0)
         out[:, 15] = titles.first_position(query)
+        idf = index.lexical.idf(query_terms)
+        out[:, 25] = hits @ idf / idf.sum() if idf.sum() > 0 else 0.0
+        out[:, 26] = np.where(hits, 0.0, idf[None, :]).max(axis=1)
+    out[:, 27], out[:, 28] = _word_matches(parsed.search_text.split(), candidates.slots, index)
+    rrf_order = np.argsort(-candidates.rrf, kind="stable")
+    out[rrf_order, 29] = np.log1p(np.arange(n))
     out[:, 16] = _trigram_jaccard(parsed.search_text, candidates.slots, index)
     _constraint_features(parsed, candidates.slots, index, out)
     out[:, 20] = len(query_terms)
@@ -195,6 +206,30 @@ def _constraint_features(
         out[row, 17] = len(wanted & index.match_words[slot])
         out[row, 18] = bool(product and product.brand.lower() in brands)
         out[row, 19] = bool(product and categories & {c.lower() for c in product.categories})
+
+
+def _word_matches(
+    query: list[str], slots: np.ndarray, index: CatalogueIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate, the share of the query's words (unstemmed) in its title, and whether a
+    compound is split or joined between them ("fiber glass" / "fiberglass"): 1 for a pair of
+    adjacent query words found joined in the title, plus 1 for a query word that two adjacent
+    title words make."""
+    coverage = np.zeros(len(slots))
+    compound = np.zeros(len(slots))
+    unique = list(dict.fromkeys(query))
+    if not unique:
+        return coverage, compound
+    joined = {a + b for a, b in zip(unique, unique[1:], strict=False)}
+    wanted = set(unique)
+    for row, slot in enumerate(slots):
+        title = index.title_words[slot]
+        present = set(title)
+        coverage[row] = len(wanted & present) / len(wanted)
+        compound[row] = bool(joined & present) + bool(
+            wanted & {a + b for a, b in zip(title, title[1:], strict=False)}
+        )
+    return coverage, compound
 
 
 def _trigram_jaccard(text: str, slots: np.ndarray, index: CatalogueIndex) -> np.ndarray:

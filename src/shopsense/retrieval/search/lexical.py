@@ -95,6 +95,20 @@ class LexicalIndex:
             scores[~mask[: self._n_slots]] = 0.0
         return scores
 
+    def idf(self, query_terms: Sequence[str]) -> np.ndarray:
+        """Lucene BM25 idf of each term over the base and delta segments together."""
+        n_docs = self._n_base + len(self._delta_slots)
+        delta_df = np.diff(self._delta_matrix.indptr)
+        df = np.array(
+            [
+                self._document_frequency.get(term, 0)
+                + (delta_df[self._delta_vocabulary[term]] if term in self._delta_vocabulary else 0)
+                for term in query_terms
+            ],
+            dtype=np.float64,
+        )
+        return np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
     # ---- segments --------------------------------------------------------------------------
     def _after_change(self) -> None:
         threshold = max(self.config.min_merge_size, self.config.merge_fraction * self._n_base)
@@ -148,14 +162,9 @@ class LexicalIndex:
 
     def _delta_scores(self, query_terms: list[str]) -> np.ndarray:
         # Lucene's BM25 idf, as the base segment (bm25s method="lucene") uses.
-        n_docs = self._n_base + len(self._delta_slots)
         scores = np.zeros(len(self._delta_slots), dtype=np.float32)
-        delta_df = np.diff(self._delta_matrix.indptr)
-        for term in query_terms:
+        for term, idf in zip(query_terms, self.idf(query_terms), strict=True):
             column = self._delta_vocabulary.get(term)
-            if column is None:
-                continue
-            df = self._document_frequency.get(term, 0) + delta_df[column]
-            idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-            scores += idf * self._delta_matrix[:, column].toarray().ravel()
+            if column is not None:
+                scores += idf * self._delta_matrix[:, column].toarray().ravel()
         return scores

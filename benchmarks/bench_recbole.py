@@ -1,6 +1,6 @@
 """RecBole's SASRec beside ShopSense's SASRec on one leave-one-out split of Amazon Beauty.
 
-    nice -n 5 python benchmarks/bench_recbole.py
+    python benchmarks/bench_recbole.py [--minutes 30] [--threads 2]
 
 RecBole is never a dependency of ShopSense: it lives in its own virtual environment
 (`.venv-recbole/`, created here on first use) and runs as a separate process
@@ -386,7 +386,7 @@ def render(report: dict, args: argparse.Namespace) -> str:
         "## Peer side by side: RecBole SASRec vs ShopSense sasrec (Amazon Beauty 2014 5-core)",
         "",
         "```",
-        "nice -n 5 " + command_line(),
+        command_line(),
         "```",
         "",
         machine_line(),

@@ -29,15 +29,10 @@ def history_matrix(
     `decay` (1.0 = all equal). Only the last `max_length` entries are kept when given. Repeated
     items add up unless `binary`, which sets every present entry to 1.
     """
-    histories = [np.asarray(user.history, dtype=np.int64).ravel() for user in users]
-    if max_length is not None:
-        histories = [
-            history[-max_length:] if max_length > 0 else history[:0] for history in histories
-        ]
+    histories = checked_histories(users, n_items, max_length)
     lengths = np.fromiter((len(h) for h in histories), dtype=np.int64, count=len(histories))
     cols = np.concatenate(histories) if histories else np.empty(0, dtype=np.int64)
     rows = np.repeat(np.arange(len(histories)), lengths)
-    _check(rows, cols, n_items)
     # Steps back from each user's most recent entry: 0 for the last one.
     ends = np.cumsum(lengths)
     age = np.repeat(ends, lengths) - 1 - np.arange(len(cols))
@@ -57,13 +52,22 @@ def history_matrix(
     )
 
 
-def _check(rows: np.ndarray, cols: np.ndarray, n_items: int) -> None:
-    """A `DataError` naming the first history entry outside the catalogue, if any."""
-    if len(cols) == 0 or (cols.min() >= 0 and cols.max() < n_items):
-        return
-    bad = int(np.flatnonzero((cols < 0) | (cols >= n_items))[0])
-    raise DataError(
-        f"item index {cols[bad]} is outside the catalogue (0..{n_items - 1})",
-        record=f"user context {rows[bad]}",
-        field="history",
-    )
+def checked_histories(
+    users: Sequence[UserContext], n_items: int, max_length: int | None = None
+) -> list[np.ndarray]:
+    """Each context's history as int64 indices (the last `max_length` when given); a
+    `DataError` names the first entry outside the catalogue."""
+    histories = [np.asarray(user.history, dtype=np.int64).ravel() for user in users]
+    if max_length is not None:
+        histories = [
+            history[-max_length:] if max_length > 0 else history[:0] for history in histories
+        ]
+    for row, history in enumerate(histories):
+        if len(history) and (history.min() < 0 or history.max() >= n_items):
+            bad = history[(history < 0) | (history >= n_items)][0]
+            raise DataError(
+                f"item index {bad} is outside the catalogue (0..{n_items - 1})",
+                record=f"user context {row}",
+                field="history",
+            )
+    return histories

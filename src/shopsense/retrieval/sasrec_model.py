@@ -107,8 +107,9 @@ class SASRecNetwork(nn.Module):
         """Hidden states (batch, width, hidden) of left-padded token rows (batch, width)."""
         batch, width = tokens.shape
         padded = tokens == PAD
-        with_pad = torch.cat([table.new_zeros(1, self.hidden), table], dim=0)
-        states = with_pad[tokens] * self.hidden**0.5
+        # Padding reads item 0's row here and is zeroed below, after the positions are added:
+        # no copy of the whole table with a padding row in front on every call.
+        states = table[(tokens - 1).clamp_min(0)] * self.hidden**0.5
         # Column j of a right-aligned row is (width - 1 - j) steps before the latest item.
         back = torch.arange(width - 1, -1, -1, device=tokens.device).clamp_max(self.max_len - 1)
         states = states + self.positions(back)[None]

@@ -22,7 +22,7 @@ from pydantic import Field
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.base import Retriever, RetrieverConfig, UserContext
-from shopsense.retrieval.history import history_matrix
+from shopsense.retrieval.history import checked_histories
 from shopsense.retrieval.sasrec_model import SASRecNetwork, left_pad
 from shopsense.retrieval.sasrec_training import TrainingLog, TrainingPlan, train
 from shopsense.text import Encoder, EncoderConfig, ItemTextRecipe, item_vectors
@@ -154,15 +154,17 @@ class SASRecRetriever(Retriever):
         without history get zeros (the base class then ranks by popularity)."""
         assert self.network is not None and self._table is not None
         torch.set_num_threads(self.config.threads)
-        # Validates indices (a DataError names the bad entry).
-        history_matrix(users, self.n_items, max_length=self.config.max_len)
-        histories = [np.asarray(u.history, dtype=np.int64) for u in users]
-        scores = np.zeros((len(users), self.n_items), dtype=np.float32)
+        histories = checked_histories(users, self.n_items, self.config.max_len)
         rows = [r for r, h in enumerate(histories) if len(h)]
-        if rows:
-            tokens = left_pad([histories[r] for r in rows], self.config.max_len)
-            states = self.network.encode(tokens, self._table)[:, -1]
-            scores[rows] = (states @ self._table.T).numpy()
+        if not rows:
+            return np.zeros((len(users), self.n_items), dtype=np.float32)
+        tokens = left_pad([histories[r] for r in rows], self.config.max_len)
+        states = self.network.encode(tokens, self._table)[:, -1]
+        known = (states @ self._table.T).numpy()
+        if len(rows) == len(users):
+            return known
+        scores = np.zeros((len(users), self.n_items), dtype=np.float32)
+        scores[rows] = known
         return scores
 
     def user_states(self, users: Sequence[UserContext]) -> np.ndarray:

@@ -303,7 +303,7 @@ def test_reciprocal_rank_fusion() -> None:
 def test_title_match_features_equal_a_per_title_reading(searcher: Searcher) -> None:
     # The features are computed for the whole pool at once; each must equal the plain reading
     # of one title (unknown and repeated query words included).
-    parsed = searcher.parser.parse("leather hiking leather boots zzzq 10")
+    parsed = searcher.parser.parse("leather hiking leather boots zzzq 10 biker jacket")
     found = searcher.candidates(parsed, searcher.encode([parsed.search_text])[0])
     table = pool_features(parsed, found, searcher.index)
     column = {name: table[:, FEATURES.index(name)] for name in FEATURES}
@@ -331,6 +331,10 @@ def test_title_match_features_equal_a_per_title_reading(searcher: Searcher) -> N
         typed = list(dict.fromkeys(parsed.search_text.split()))
         expected = np.mean([word in title_words for word in typed])
         assert column["word_coverage"][row] == pytest.approx(expected)
+        joined = {a + b for a, b in zip(typed, typed[1:], strict=False)}
+        made = {a + b for a, b in zip(title_words, title_words[1:], strict=False)}
+        expected = bool(joined & set(title_words)) + bool(set(typed) & made)
+        assert column["compound"][row] == expected
     rrf_rank = np.argsort(np.argsort(-found.rrf, kind="stable"), kind="stable")
     np.testing.assert_allclose(column["rrf_rank"], np.log1p(rrf_rank), rtol=1e-6)
 

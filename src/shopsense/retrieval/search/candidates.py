@@ -117,7 +117,7 @@ def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex)
     out[:, 6] = candidates.rrf
     query_terms = list(dict.fromkeys(parsed.terms))
     numbers = [i for i, term in enumerate(query_terms) if is_number(term)]
-    titles = _TitleTerms(index, candidates.slots)
+    titles = _TitleTokens([index.title_term_ids[slot] for slot in candidates.slots])
     out[:, 14] = titles.lengths
     out[:, 15] = 1.0
     if query_terms:
@@ -150,14 +150,14 @@ def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex)
     return out
 
 
-class _TitleTerms:
-    """The title term ids of a candidate pool laid end to end, with each term's owner row."""
+class _TitleTokens:
+    """The title term (or word) ids of a candidate pool laid end to end, with each id's owner
+    row."""
 
-    def __init__(self, index: CatalogueIndex, slots: np.ndarray) -> None:
-        arrays = [index.title_term_ids[slot] for slot in slots]
+    def __init__(self, arrays: list[np.ndarray]) -> None:
         self.lengths = np.array([len(ids) for ids in arrays], dtype=np.int64)
         self.ids = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.int64)
-        self.owner = np.repeat(np.arange(len(slots)), self.lengths)
+        self.owner = np.repeat(np.arange(len(arrays)), self.lengths)
         self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]])
 
     def hits(self, query: np.ndarray) -> np.ndarray:
@@ -218,17 +218,18 @@ def _word_matches(
     coverage = np.zeros(len(slots))
     compound = np.zeros(len(slots))
     unique = list(dict.fromkeys(query))
-    if not unique:
+    if not unique or not len(slots):
         return coverage, compound
-    joined = {a + b for a, b in zip(unique, unique[1:], strict=False)}
-    wanted = set(unique)
-    for row, slot in enumerate(slots):
-        title = index.title_words[slot]
-        present = set(title)
-        coverage[row] = len(wanted & present) / len(wanted)
-        compound[row] = bool(joined & present) + bool(
-            wanted & {a + b for a, b in zip(title, title[1:], strict=False)}
-        )
+    titles = _TitleTokens([index.title_word_ids[slot] for slot in slots])
+    coverage = titles.hits(index.term_ids(unique)).mean(axis=1)
+    joined = index.term_ids([a + b for a, b in zip(unique, unique[1:], strict=False)])
+    if len(joined):
+        compound += titles.hits(joined).any(axis=1)
+    # Every split of every query word; a half no title holds gets an id that matches nothing.
+    cuts = [(word[:cut], word[cut:]) for word in unique for cut in range(1, len(word))]
+    if cuts:
+        first, second = (index.term_ids(list(halves)) for halves in zip(*cuts, strict=True))
+        compound += titles.bigram_hits(first, second).any(axis=1)
     return coverage, compound
 
 

@@ -109,6 +109,8 @@ class CatalogueIndex:
         self.title_term_ids: list[np.ndarray] = []
         self._term_ids: dict[str, int] = {}
         self.title_words: list[tuple[str, ...]] = []
+        #: Per slot, the ids of its title words (unstemmed) in title order, from `term_ids` too.
+        self.title_word_ids: list[np.ndarray] = []
         #: Per slot, the sorted ids of the character trigrams of its title (see `trigram_ids`).
         self.title_trigrams: list[np.ndarray] = []
         self._trigram_ids: dict[str, int] = {}
@@ -187,6 +189,7 @@ class CatalogueIndex:
             self.title_words.append(title_words)
             self.title_terms.append(tuple(terms(list(title_words))))
             self.title_term_ids.append(self.term_ids(self.title_terms[slot], grow=True))
+            self.title_word_ids.append(self.term_ids(title_words, grow=True))
             self.title_trigrams.append(self.trigram_ids(" ".join(title_words), grow=True))
             every_word = words(" ".join([product.brand, *product.categories, product.description]))
             every_word += [w for value in product.attributes.values() for w in words(value)]
@@ -253,7 +256,8 @@ class CatalogueIndex:
         return ". ".join(parts)
 
     def term_ids(self, words: Sequence[str], grow: bool = False) -> np.ndarray:
-        """Ids of index terms, in order; unseen terms get new ids when `grow`, otherwise
+        """Ids of index terms or title words (one id space), in order; unseen ones get new ids
+        when `grow`, otherwise
         -1, -2, ... (distinct, so they match nothing and no two of them match each other)."""
         ids = self._term_ids
         if grow:

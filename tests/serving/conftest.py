@@ -141,3 +141,10 @@ def text_client(text_bundle_root: Path, tmp_path: Path) -> Iterator[TestClient]:
     root = private_copy(text_bundle_root, tmp_path)
     with TestClient(create_app(serving_config(root, tmp_path / "s.duckdb"))) as test:
         yield test
+
+
+def recommend(client: TestClient, user: str, k: int = 5) -> list[dict]:
+    """The `k` recommendations the API serves `user` (asserting a 200)."""
+    response = client.get(f"/v1/users/{user}/recommendations", params={"k": k}, headers=READ)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]

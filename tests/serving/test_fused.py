@@ -9,15 +9,9 @@ from fastapi.testclient import TestClient
 from shopsense.bundle import DEFAULT_MODELS
 from shopsense.ranking.fusion import FusionRetriever
 from shopsense.retrieval.content import ContentRetriever
-from tests.serving.conftest import ADMIN, READ
+from tests.serving.conftest import ADMIN, READ, recommend
 
 TENT = "cam-ultralight-tent-1"
-
-
-def _recommend(client: TestClient, user: str, k: int = 5) -> list[dict]:
-    response = client.get(f"/v1/users/{user}/recommendations", params={"k": k}, headers=READ)
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
 
 
 def test_the_default_bundle_is_the_fusion(fused_client: TestClient) -> None:
@@ -28,13 +22,13 @@ def test_the_default_bundle_is_the_fusion(fused_client: TestClient) -> None:
 
 def test_an_event_reaches_the_fused_recommendations_at_once(fused_client: TestClient) -> None:
     client = fused_client
-    cold = _recommend(client, "fresh-visitor")
+    cold = recommend(client, "fresh-visitor")
     assert len(cold) == 5 and all(r["sources"][0] == "best" for r in cold)
 
     event = {"user": "fresh-visitor", "item": TENT, "kind": "view"}
     assert client.post("/v1/events", json=event, headers=ADMIN).json() == {"accepted": 1}
 
-    warm = _recommend(client, "fresh-visitor")
+    warm = recommend(client, "fresh-visitor")
     assert warm != cold and TENT not in {r["item"] for r in warm}
     # Each item names the generators that proposed it after the fused model, and a reason
     # that points at the one event.
@@ -56,7 +50,7 @@ def test_a_sentence_uses_the_content_generator_inside_the_fusion(
     response = client.post("/v1/users", json=sentence, headers=ADMIN)
     assert response.status_code == 201, response.text
     assert response.json()["interests"]["categories"][0]["name"] == "Camping"
-    picks = _recommend(client, "camper")
+    picks = recommend(client, "camper")
     top = client.get(f"/v1/items/{picks[0]['item']}", headers=READ).json()
     assert "Camping" in top["categories"]
 
@@ -73,7 +67,7 @@ def test_erasure_leaves_nothing_in_the_fused_model(fused_client: TestClient) -> 
     user, sentence = "erase-fused-9b2e", "trail running in the rain"
     client.post("/v1/users", json={"user": user, "text": sentence}, headers=ADMIN)
     client.post("/v1/events", json={"user": user, "item": TENT, "kind": "cart"}, headers=ADMIN)
-    _recommend(client, user)
+    recommend(client, user)
     assert client.delete(f"/v1/users/{user}", headers=ADMIN).status_code == 204
     assert client.get(f"/v1/users/{user}", headers=READ).status_code == 404
     served = client.app.state.runtime.served

@@ -8,26 +8,20 @@ from fastapi.testclient import TestClient
 
 from shopsense.data.store import Store
 from shopsense.serving.app import create_app
-from tests.serving.conftest import ADMIN, READ, serving_config
+from tests.serving.conftest import ADMIN, READ, recommend, serving_config
 
 TENT = "cam-ultralight-tent-1"
 
 
-def _recommend(client: TestClient, user: str, k: int = 5) -> list[dict]:
-    response = client.get(f"/v1/users/{user}/recommendations", params={"k": k}, headers=READ)
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
-
-
 def test_a_new_shopper_gets_bestsellers_then_their_own_list(client: TestClient) -> None:
-    cold = _recommend(client, "visitor-1")
+    cold = recommend(client, "visitor-1")
     assert cold and all(r["reason"] == "popular in the shop" for r in cold)
     assert all(r["sources"][0] == "popularity" for r in cold)
 
     event = {"user": "visitor-1", "item": TENT, "kind": "view"}
     assert client.post("/v1/events", json=event, headers=ADMIN).json() == {"accepted": 1}
 
-    warm = _recommend(client, "visitor-1")
+    warm = recommend(client, "visitor-1")
     assert TENT not in {r["item"] for r in warm}  # what they saw is not recommended back
     top = warm[0]
     assert top["sources"][0] == "cooccurrence"
@@ -45,7 +39,7 @@ def test_every_accepted_event_counts_at_once(client: TestClient) -> None:
     after = client.get("/v1/users/u3", headers=READ).json()
     assert after["events"] == before["events"] + 2
     assert [e["item"] for e in after["recent"][:2]] == ["cam-camp-stove-0", TENT]
-    reasons = {r["reason"] for r in _recommend(client, "u3", k=10)}
+    reasons = {r["reason"] for r in recommend(client, "u3", k=10)}
     assert "because you bought “Classic camp stove”" in reasons
 
 
@@ -65,9 +59,9 @@ def test_state_survives_a_restart(bundle_root: Path, tmp_path: Path) -> None:
         client.post(
             "/v1/events", json={"user": "visitor-3", "item": TENT, "kind": "view"}, headers=ADMIN
         )
-        first = _recommend(client, "visitor-3")
+        first = recommend(client, "visitor-3")
     with TestClient(create_app(config)) as client:
-        assert _recommend(client, "visitor-3") == first
+        assert recommend(client, "visitor-3") == first
 
 
 def test_similar_items_are_explained(client: TestClient) -> None:
@@ -94,7 +88,7 @@ def test_a_sentence_gives_a_cold_shopper_a_profile(text_client: TestClient) -> N
     assert profile["described"] and profile["events"] == 0
     assert profile["interests"]["categories"][0]["name"] == "Camping"
 
-    picks = _recommend(client, "hiker")
+    picks = recommend(client, "hiker")
     assert picks[0]["sources"][0] == "content"
     assert picks[0]["reason"] == "matches the interests you described"
     top = client.get(f"/v1/items/{picks[0]['item']}", headers=READ).json()

@@ -2,8 +2,9 @@
 
 The serving path was made faster (per-item scores for explanations, ranks counted for the items
 asked, mean and standard deviation in one pass, histories built without scipy's COO round
-trip, the generator scores of a fused request computed once); these pin it to the plain
-computations it replaced.
+trip, the generator scores of a fused request computed once, small history products summed
+from the touched rows, one-item contributions read straight from item-item matrices); these pin
+it to the plain computations it replaced.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from shopsense.ranking.features import FeatureConfig
 from shopsense.ranking.fusion import FusionRetriever
 from shopsense.ranking.ranker import RankerConfig
 from shopsense.retrieval import UserContext
-from shopsense.retrieval.history import history_matrix
+from shopsense.retrieval import history as history_module
+from shopsense.retrieval.history import history_matrix, history_scores
 
 
 def _scipy_history(users: list[UserContext], n_items: int, decay: float) -> np.ndarray:
@@ -47,6 +49,30 @@ def test_history_matrix_equals_scipys_construction() -> None:
         built = history_matrix(users, n_items, decay=0.5)
         assert built.has_canonical_format and built.dtype == np.float32
         np.testing.assert_allclose(built.toarray(), _scipy_history(users, n_items, 0.5), rtol=1e-6)
+
+
+@pytest.mark.parametrize("direct_limit", [10**9, 0])
+def test_history_scores_are_scipys_product(
+    direct_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Summed from the touched rows (small products) or by scipy (large ones), the same."""
+    monkeypatch.setattr(history_module, "DIRECT_PRODUCT_ENTRIES", direct_limit)
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        n_items = int(rng.integers(1, 60))
+        matrix = sparse.random(n_items, n_items, density=0.2, random_state=rng, format="csr")
+        matrix = matrix.astype(np.float32)
+        users = [
+            UserContext.of(rng.integers(0, n_items, int(rng.integers(0, 8))))
+            for _ in range(int(rng.integers(0, 4)))
+        ]
+        histories = history_matrix(users, n_items, decay=0.7)
+        expected = (histories @ matrix).toarray()
+        np.testing.assert_allclose(history_scores(histories, matrix), expected, rtol=1e-5)
+        items = rng.integers(0, n_items, 7)  # repeats included
+        np.testing.assert_allclose(
+            history_scores(histories, matrix, items), expected[:, items], rtol=1e-5
+        )
 
 
 def test_mean_and_std_are_numpys_exactly() -> None:
@@ -104,6 +130,22 @@ def test_every_generator_scores_a_few_items_as_it_scores_all(
             generator.score(contexts)[:, items],
             rtol=1e-6,
             atol=1e-7,
+            err_msg=name,
+        )
+
+
+def test_every_generator_scores_history_items_alone_as_one_item_histories(
+    fusion: FusionRetriever, data: Dataset
+) -> None:
+    """ALS's closed form solves in float64 where implicit's fold-in solves in float32."""
+    history = np.array([4, 0, 17, 4, data.n_items - 1])
+    items = np.array([1, 5, 5, data.n_items - 2, 2])
+    for name, generator in fusion.generators.items():
+        np.testing.assert_allclose(
+            generator.score_alone(history, items),
+            generator.score_items([UserContext.of([h]) for h in history], items),
+            rtol=1e-4,
+            atol=1e-6,
             err_msg=name,
         )
 

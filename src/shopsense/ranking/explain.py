@@ -93,7 +93,7 @@ class Explainer:
         dense = {key: np.asarray(scores).reshape(-1) for key, scores in generator_scores.items()}
         ranks = {key: _ranks(scores, user.history, items) for key, scores in dense.items()}
         recent = _recent_distinct(user.history, REASON_DEPTH)
-        single = self._single_item_scores(recent, items) if len(recent) else {}
+        contributions = _Contributions(self.fusion, recent, items)
         explanations = []
         for column, item in enumerate(items.tolist()):
             signals = tuple(
@@ -107,41 +107,27 @@ class Explainer:
                 )
                 for spec in specs
             )
-            contributions = {key: scores[:, column] for key, scores in single.items()}
-            explanations.append(self._explain_one(item, user, signals, recent, contributions))
+            explanations.append(self._explain_one(item, column, user, signals, contributions))
         return explanations
-
-    def _single_item_scores(self, recent: np.ndarray, items: np.ndarray) -> dict[str, np.ndarray]:
-        """Per generator key, the score each history item in `recent` alone gives each of
-        `items`, shape (len(recent), len(items)). A one-item history is the same under every
-        history window, so generators sharing a fitted model share the result."""
-        contexts = [UserContext.of([h]) for h in recent.tolist()]
-        by_model: dict[str, np.ndarray] = {}
-        single = {}
-        for spec in self.fusion.config.generators:
-            name = model_key_name(spec)
-            if name not in by_model:
-                by_model[name] = self.fusion.generators[name].score_items(contexts, items)
-            single[spec.key] = by_model[name]
-        return single
 
     def _explain_one(
         self,
         item: int,
+        column: int,
         user: UserContext,
         signals: tuple[SourceSignal, ...],
-        recent: np.ndarray,
-        contributions: dict[str, np.ndarray],
+        contributions: _Contributions,
     ) -> Explanation:
         models = {spec.key: spec.model for spec in self.fusion.config.generators}
         backers = sorted((s for s in signals if s.proposed), key=lambda s: s.rank or 0)
         backers += sorted(
             (s for s in signals if not s.proposed and s.rank), key=lambda s: s.rank or 0
         )
+        recent = contributions.recent
         for signal in backers:
-            if signal.generator not in contributions:
-                continue
-            scores = contributions[signal.generator]
+            if not len(recent):
+                break
+            scores = contributions.of(signal.generator)[:, column]
             # A generator whose score does not depend on which history item it reads (such
             # as popularity) cannot name one.
             if scores.max() <= 0 or np.ptp(scores) == 0:
@@ -192,15 +178,43 @@ class Explainer:
         )
 
 
+class _Contributions:
+    """The score each of the `recent` history items alone gives each explained item, per
+    generator key, computed the first time a generator's are asked for: most items are
+    explained by their first backer, so the other generators are never scored one item at a
+    time. A one-item history is the same under every history window, so generators sharing a
+    fitted model share the result."""
+
+    def __init__(self, fusion: FusionRetriever, recent: np.ndarray, items: np.ndarray) -> None:
+        self.recent = recent
+        self._items = items
+        self._fusion = fusion
+        self._models = {spec.key: model_key_name(spec) for spec in fusion.config.generators}
+        self._by_model: dict[str, np.ndarray] = {}
+
+    def of(self, key: str) -> np.ndarray:
+        """Shape (len(recent), len(items)): row h is what history item `recent[h]` alone gives."""
+        name = self._models[key]
+        if name not in self._by_model:
+            generator = self._fusion.generators[name]
+            self._by_model[name] = generator.score_alone(self.recent, self._items)
+        return self._by_model[name]
+
+
 def _ranks(scores: np.ndarray, history: np.ndarray, items: np.ndarray) -> np.ndarray:
     """0-based rank of each of `items` among the items with a signal, history left out, ties
-    by lower index: the positions a stable descending sort would give them, counted directly
-    for the few items asked instead of sorting the catalogue."""
+    by lower index: the positions a stable descending sort would give them, counted from one
+    sorted copy of the scores instead of ordering the catalogue's indices."""
     ranked = np.where(scores != 0, scores, -np.inf)
     ranked[np.asarray(history, dtype=np.int64)] = -np.inf
-    values = ranked[items][:, None]
-    earlier = np.arange(len(scores))[None, :] < items[:, None]
-    return np.count_nonzero((ranked > values) | ((ranked == values) & earlier), axis=1)
+    values = ranked[items]
+    ascending = np.sort(ranked)
+    above = len(ranked) - np.searchsorted(ascending, values, side="right")
+    equal = len(ranked) - above - np.searchsorted(ascending, values, side="left")
+    # Among equal scores the lower index ranks first; most items share their score with none.
+    for row in np.flatnonzero(equal > 1).tolist():
+        above[row] += np.count_nonzero(ranked[: items[row]] == values[row])
+    return above
 
 
 def _recent_distinct(history: np.ndarray, limit: int) -> np.ndarray:

@@ -99,6 +99,17 @@ class Retriever(ABC):
     def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
         return np.asarray(self._score(users))[:, items]
 
+    def score_alone(self, history_items: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Shape (len(history_items), len(items)): the score each history item on its own (a
+        one-item history) gives each of `items`, what an explanation weighs."""
+        self._check_fitted()
+        return self._score_alone(
+            np.asarray(history_items, dtype=np.int64), np.asarray(items, dtype=np.int64)
+        )
+
+    def _score_alone(self, history_items: np.ndarray, items: np.ndarray) -> np.ndarray:
+        return self._score_items([UserContext.of([h]) for h in history_items.tolist()], items)
+
     def recommend(
         self, user: UserContext, k: int = 10, exclude: np.ndarray | Sequence[int] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

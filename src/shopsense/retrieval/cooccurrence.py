@@ -20,7 +20,7 @@ from scipy import sparse
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.base import Retriever, RetrieverConfig, UserContext
-from shopsense.retrieval.history import history_matrix
+from shopsense.retrieval.history import history_matrix, history_scores, single_item_histories
 
 
 class CooccurrenceConfig(RetrieverConfig):
@@ -87,11 +87,14 @@ class CooccurrenceRetriever(Retriever):
         )
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
-        return (self.history_weights(users) @ self.item_item).toarray()
+        return history_scores(self.history_weights(users), self.item_item)
 
     def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
-        # The product touches only the history items' rows; densify just the asked columns.
-        return (self.history_weights(users) @ self.item_item)[:, items].toarray()
+        return history_scores(self.history_weights(users), self.item_item, items)
+
+    def _score_alone(self, history_items: np.ndarray, items: np.ndarray) -> np.ndarray:
+        alone = single_item_histories(history_items, self.n_items)
+        return history_scores(alone, self.item_item, items)
 
     def history_weights(self, users: Sequence[UserContext]) -> sparse.csr_matrix:
         """Users x items: each history entry's recency weight (what the item rows are summed by)."""

@@ -1,7 +1,8 @@
 """Request-time histories as a sparse matrix, so a batch of users is scored with one product.
 
 Retrievers that score `history @ item_item` or fold histories into factor models build the
-(users x items) matrix here, optionally weighting recent history positions more.
+(users x items) matrix here, optionally weighting recent history positions more, and take
+the product with `history_scores`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from scipy import sparse
 
 from shopsense.data.errors import DataError
 from shopsense.retrieval.base import UserContext
+
+#: Products touching at most this many item-item entries are summed directly (see
+#: `history_scores`); larger ones go through scipy.
+DIRECT_PRODUCT_ENTRIES = 262_144
 
 
 def history_matrix(
@@ -52,6 +57,17 @@ def history_matrix(
     )
 
 
+def single_item_histories(items: np.ndarray, n_items: int) -> sparse.csr_matrix:
+    """One row per entry of `items`: a one-item history of that item, weight 1 (what every
+    weighting gives the latest entry)."""
+    items = np.asarray(items, dtype=np.int64)
+    checked_histories([UserContext.of(items)], n_items)
+    return sparse.csr_matrix(
+        (np.ones(len(items), dtype=np.float32), items, np.arange(len(items) + 1)),
+        shape=(len(items), n_items),
+    )
+
+
 def checked_histories(
     users: Sequence[UserContext], n_items: int, max_length: int | None = None
 ) -> list[np.ndarray]:
@@ -71,3 +87,41 @@ def checked_histories(
                 field="history",
             )
     return histories
+
+
+def history_scores(
+    histories: sparse.csr_matrix, matrix: sparse.csr_matrix, items: np.ndarray | None = None
+) -> np.ndarray:
+    """Dense float32 `(histories @ matrix)[:, items]` (every column when `items` is None).
+
+    A request's product touches a few hundred entries of `matrix`; scipy's sparse product
+    costs far more in setting up than in summing them, so small products gather the history
+    items' rows of `matrix` and sum them with `np.bincount`. Batches go through scipy.
+    """
+    rows = np.repeat(np.arange(histories.shape[0]), np.diff(histories.indptr))
+    starts = matrix.indptr[histories.indices]
+    lengths = matrix.indptr[histories.indices + 1] - starts
+    total = int(lengths.sum())
+    if total > DIRECT_PRODUCT_ENTRIES:
+        product = histories @ matrix
+        product = product if items is None else product[:, items]
+        return product.toarray().astype(np.float32, copy=False)
+    # Position of every touched entry of `matrix`, history entry by history entry.
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+    columns = matrix.indices[offsets].astype(np.int64)
+    values = matrix.data[offsets] * np.repeat(histories.data, lengths)
+    owners = np.repeat(rows, lengths)
+    width = matrix.shape[1]
+    if items is not None:
+        items = np.asarray(items, dtype=np.int64)
+        wanted, inverse = np.unique(items, return_inverse=True)
+        slot = np.full(width, -1, dtype=np.int64)
+        slot[wanted] = np.arange(len(wanted))
+        columns = slot[columns]
+        kept = columns >= 0
+        columns, values, owners, width = columns[kept], values[kept], owners[kept], len(wanted)
+    summed = np.bincount(
+        owners * width + columns, weights=values, minlength=histories.shape[0] * width
+    ).reshape(histories.shape[0], width)
+    summed = summed.astype(np.float32)
+    return summed if items is None else summed[:, inverse]

@@ -19,7 +19,7 @@ from scipy import sparse
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.base import Retriever, RetrieverConfig, UserContext
-from shopsense.retrieval.history import history_matrix
+from shopsense.retrieval.history import history_matrix, history_scores, single_item_histories
 
 #: Items whose similarity rows are computed at once; bounds memory to chunk x items.
 _ITEM_CHUNK = 2048
@@ -58,13 +58,15 @@ class ItemKNNRetriever(Retriever):
         )
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
-        histories = history_matrix(users, self.n_items, binary=True)
-        return (histories @ self.similarity).toarray()
+        return history_scores(history_matrix(users, self.n_items, binary=True), self.similarity)
 
     def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
-        # The product touches only the history items' rows; densify just the asked columns.
         histories = history_matrix(users, self.n_items, binary=True)
-        return (histories @ self.similarity)[:, items].toarray()
+        return history_scores(histories, self.similarity, items)
+
+    def _score_alone(self, history_items: np.ndarray, items: np.ndarray) -> np.ndarray:
+        alone = single_item_histories(history_items, self.n_items)
+        return history_scores(alone, self.similarity, items)
 
 
 def cosine_neighbours(

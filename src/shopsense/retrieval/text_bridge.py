@@ -24,6 +24,7 @@ from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.base import Retriever, RetrieverConfig, UserContext
 from shopsense.retrieval.cooccurrence import CooccurrenceConfig, CooccurrenceRetriever
+from shopsense.retrieval.history import history_scores, single_item_histories
 from shopsense.text.encoder import Encoder, EncoderConfig
 from shopsense.text.item_text import ItemTextRecipe, item_vectors
 
@@ -62,10 +63,14 @@ class TextBridgeRetriever(Retriever):
         self.bridge = (self.cooccurrence.item_item @ borrowed.T).astype(np.float32).tocsr()
 
     def _score(self, users: Sequence[UserContext]) -> np.ndarray:
-        return (self.cooccurrence.history_weights(users) @ self.bridge).toarray()
+        return history_scores(self.cooccurrence.history_weights(users), self.bridge)
 
     def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:
-        return (self.cooccurrence.history_weights(users) @ self.bridge[:, items]).toarray()
+        return history_scores(self.cooccurrence.history_weights(users), self.bridge, items)
+
+    def _score_alone(self, history_items: np.ndarray, items: np.ndarray) -> np.ndarray:
+        alone = single_item_histories(history_items, self.n_items)
+        return history_scores(alone, self.bridge, items)
 
 
 def text_neighbours(vectors: np.ndarray, known: np.ndarray, k: int) -> sparse.csr_matrix:

@@ -8,15 +8,19 @@
    `--compare MODELS` measures a second bundle with those models the same way, in the same run.
 2. Mixed open-loop traffic for `--duration` seconds at `--rate` requests/s from an async aiohttp
    client: 70% recommendations (known and new shoppers), 15% search, 15% single events; then
-   recommendations alone at the same rate for `--recommendations-seconds`. Latency is timed
+   recommendations alone at the same rate for `--recommendations-seconds`, and recommendations
+   scored live (a list length other than the one computed at training, so no request is
+   answered from the precomputed lists) at `--live-rate` for `--live-seconds`. Latency is timed
    from each request's scheduled send time, so a stalled server cannot hide its queue (no
    coordinated omission). Every non-2xx answer or transport error is an error.
 3. Closed-loop saturation, same server and client settings: requests/s of the trivial
-   `/healthz` and of recommendations, each for `--saturation-seconds` with `--concurrency`
-   requests in flight.
+   `/healthz`, of recommendations and of recommendations scored live, each for
+   `--saturation-seconds` with `--concurrency` requests in flight.
 4. Durable ingestion: batches of `--batch` events with `--concurrency` batches in flight; an
    event counts once its request is acknowledged (the server commits before replying).
-The server's and the client's CPU use (cores busy over wall time) are recorded per phase, with
+Each phase records how many recommendation lists came from the precomputed table and how many
+were scored live (the server's /metrics). The server's and the client's CPU use (cores busy
+over wall time) are recorded per phase, with
 the load average: other work on the machine shows as a server that gets less than it asks for.
 Writes `runs/serving.json` and the `serving` section of BENCHMARKS.md.
 """
@@ -49,6 +53,8 @@ KEYS = {"read": "bench-read", "admin": "bench-admin"}
 START_TIMEOUT = 600.0
 #: Most open-loop requests in flight at once (the connection pool's size).
 MAX_IN_FLIGHT = 64
+#: A list length the bundle has no precomputed lists of: every such request is scored live.
+LIVE_K = 9
 
 
 def main() -> None:
@@ -64,6 +70,10 @@ def main() -> None:
     parser.add_argument(
         "--recommendations-seconds", type=float, default=30.0, help="recommendations-only phase"
     )
+    parser.add_argument(
+        "--live-rate", type=float, default=30.0, help="rate of the live-scoring phase"
+    )
+    parser.add_argument("--live-seconds", type=float, default=20.0)
     parser.add_argument("--saturation-seconds", type=float, default=15.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batch", type=int, default=500, help="events per ingestion request")
@@ -144,14 +154,14 @@ class Workload:
         return {"user": self.shopper(), "item": self.rng.choice(self.items), "kind": kind}
 
     def request(
-        self, kinds: tuple[str, ...] = ("recommendations", "search", "events")
+        self, kinds: tuple[str, ...] = ("recommendations", "search", "events"), k: int = 10
     ) -> tuple[str, str, str, dict | None, dict | None]:
         """(kind, method, path, params, json body) of one request; all three kinds mix 70%
-        recommendations, 15% search, 15% events."""
+        recommendations (of `k` items), 15% search, 15% events."""
         draw = self.rng.random() if len(kinds) == 3 else 0.0
         if draw < 0.70:
             path = f"/v1/users/{self.shopper()}/recommendations"
-            return "recommendations", "GET", path, {"k": 10}, None
+            return "recommendations", "GET", path, {"k": k}, None
         if draw < 0.85:
             params = {"q": self.query(), "k": 10}
             if self.rng.random() < 0.5:
@@ -166,25 +176,51 @@ async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> 
     async with aiohttp.ClientSession(server.url, connector=connector, timeout=timeout) as client:
         await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
         with CpuUse(server.process.pid) as cpu:
-            mixed = await _open_loop(client, workload, args.rate, args.duration)
-        mixed["cpu"] = cpu.cores
+            async with ListPaths(client) as paths:
+                mixed = await _open_loop(client, workload, args.rate, args.duration)
+        mixed["cpu"], mixed["lists"] = cpu.cores, paths.counts
+        mixed["settle_seconds"] = await _settle(client)
         with CpuUse(server.process.pid) as cpu:
-            recommendations = await _open_loop(
-                client,
-                workload,
-                args.rate,
-                args.recommendations_seconds,
-                kinds=("recommendations",),
-            )
-        recommendations["cpu"] = cpu.cores
+            async with ListPaths(client) as paths:
+                recommendations = await _open_loop(
+                    client,
+                    workload,
+                    args.rate,
+                    args.recommendations_seconds,
+                    kinds=("recommendations",),
+                )
+        recommendations["cpu"], recommendations["lists"] = cpu.cores, paths.counts
+        with CpuUse(server.process.pid) as cpu:
+            async with ListPaths(client) as paths:
+                live = await _open_loop(
+                    client,
+                    workload,
+                    args.live_rate,
+                    args.live_seconds,
+                    kinds=("recommendations",),
+                    k=LIVE_K,
+                )
+        live["cpu"], live["lists"] = cpu.cores, paths.counts
         with CpuUse(server.process.pid) as trivial_cpu:
             trivial = await _closed_loop(
                 client, lambda: ("GET", "/healthz", None), args.saturation_seconds, args
             )
         with CpuUse(server.process.pid) as recommend_cpu:
-            recommend = await _closed_loop(
+            async with ListPaths(client) as recommend_paths:
+                recommend = await _closed_loop(
+                    client,
+                    lambda: ("GET", f"/v1/users/{workload.shopper()}/recommendations", {"k": 10}),
+                    args.saturation_seconds,
+                    args,
+                )
+        with CpuUse(server.process.pid) as live_cpu:
+            live_saturation = await _closed_loop(
                 client,
-                lambda: ("GET", f"/v1/users/{workload.shopper()}/recommendations", {"k": "10"}),
+                lambda: (
+                    "GET",
+                    f"/v1/users/{workload.shopper()}/recommendations",
+                    {"k": LIVE_K},
+                ),
                 args.saturation_seconds,
                 args,
             )
@@ -192,18 +228,66 @@ async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> 
     return {
         "mixed": mixed,
         "recommendations_only": recommendations,
+        "live": live,
         "saturation": {
             "healthz_rps": trivial["rps"],
             "recommendations_rps": recommend["rps"],
             "ratio": recommend["rps"] / trivial["rps"] if trivial["rps"] else None,
-            "errors": trivial["errors"] + recommend["errors"],
+            "recommendations_lists": recommend_paths.counts,
+            "live_rps": live_saturation["rps"],
+            "errors": trivial["errors"] + recommend["errors"] + live_saturation["errors"],
             "concurrency": args.concurrency,
             "seconds": args.saturation_seconds,
             "healthz_cpu": trivial_cpu.cores,
             "recommendations_cpu": recommend_cpu.cores,
+            "live_cpu": live_cpu.cores,
         },
         "ingestion": ingestion,
     }
+
+
+async def _settle(client: aiohttp.ClientSession, limit: float = 120.0) -> float:
+    """Wait (at most `limit` s) until the server has re-scored every shopper whose events came
+    in, so the next phase starts from a quiet server; returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        async with client.get("/metrics", headers={"X-API-Key": KEYS["read"]}) as response:
+            text = await response.text()
+        pending = next(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("shopsense_refresh_pending ")
+        )
+        if pending == 0:
+            break
+        await asyncio.sleep(0.5)
+    return time.perf_counter() - started
+
+
+class ListPaths:
+    """Recommendation lists the server answered from the precomputed table and scored live
+    while the block ran (from its /metrics)."""
+
+    def __init__(self, client: aiohttp.ClientSession) -> None:
+        self.client = client
+        self.counts: dict[str, float] = {}
+
+    async def __aenter__(self) -> ListPaths:
+        self._before = await self._read()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        after = await self._read()
+        self.counts = {path: after[path] - self._before[path] for path in after}
+
+    async def _read(self) -> dict[str, float]:
+        counts = {"precomputed": 0.0, "live": 0.0}
+        async with self.client.get("/metrics", headers={"X-API-Key": KEYS["read"]}) as response:
+            for line in (await response.text()).splitlines():
+                if line.startswith("shopsense_recommendation_lists_total{"):
+                    path = line.split('path="')[1].split('"')[0]
+                    counts[path] = float(line.rsplit(" ", 1)[1])
+        return counts
 
 
 class CpuUse:
@@ -239,14 +323,18 @@ async def _send(
     params: dict | None,
     body: object,
     key: str,
+    parse: bool = False,
 ) -> tuple[bool, object]:
-    """One request; (whether it succeeded, its JSON body or None)."""
+    """One request; (whether it succeeded, its body: parsed JSON where `parse`, else bytes).
+    The body is always read in full; parsing only where the answer is used keeps the client's
+    CPU for sending."""
     try:
         async with client.request(
             method, path, params=params, json=body, headers={"X-API-Key": key}
         ) as response:
-            payload = await response.json() if response.status < 300 else await response.read()
-            return response.status < 300, payload
+            ok = response.status < 300
+            payload = await response.json() if ok and parse else await response.read()
+            return ok, payload
     except (TimeoutError, aiohttp.ClientError):
         return False, None
 
@@ -257,6 +345,7 @@ async def _open_loop(
     rate: float,
     seconds: float,
     kinds: tuple[str, ...] = ("recommendations", "search", "events"),
+    k: int = 10,
 ) -> dict:
     """Send at a fixed rate whatever the answers; time each from its scheduled start."""
     latencies: dict[str, list[float]] = {}
@@ -278,7 +367,7 @@ async def _open_loop(
         scheduled = started + number / rate
         # Always yield, even when late, so that the requests already made get sent.
         await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-        tasks.append(asyncio.create_task(one(*workload.request(kinds), scheduled)))
+        tasks.append(asyncio.create_task(one(*workload.request(kinds, k), scheduled)))
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     return {
@@ -321,7 +410,9 @@ async def _ingest(client: aiohttp.ClientSession, workload: Workload, args) -> di
         nonlocal stored, errors
         while time.perf_counter() < deadline:
             batch = [workload.event() for _ in range(args.batch)]
-            ok, payload = await _send(client, "POST", "/v1/events", None, batch, KEYS["admin"])
+            ok, payload = await _send(
+                client, "POST", "/v1/events", None, batch, KEYS["admin"], parse=True
+            )
             if ok and isinstance(payload, dict):
                 stored += payload["accepted"]
             else:
@@ -408,7 +499,10 @@ def _markdown(results: dict) -> str:
         machine_line(),
         "One `shopsense serve` process (uvicorn, one worker, scoring on 2 compute threads), "
         "the aiohttp client on the same 2 CPUs. *cores* = CPU seconds per wall second of the "
-        "server / client process in that phase.",
+        "server / client process in that phase. Known shoppers whose history has not changed "
+        "since training are answered from the lists `shopsense train` computed ahead; every "
+        "other request (new visitors, shoppers with new events, other list lengths) is scored "
+        "live; each phase counts both.",
     ]
     for run in results["runs"]:
         lines += ["", *_run_markdown(run)]
@@ -416,9 +510,9 @@ def _markdown(results: dict) -> str:
 
 
 def _run_markdown(run: dict) -> list[str]:
-    mixed, only = run["mixed"], run["recommendations_only"]
+    mixed, only, live = run["mixed"], run["recommendations_only"], run["live"]
     saturation, ingestion = run["saturation"], run["ingestion"]
-    solo = only["by_kind"]["recommendations"]
+    solo, scored = only["by_kind"]["recommendations"], live["by_kind"]["recommendations"]
     rows = [
         [
             kind,
@@ -442,7 +536,9 @@ def _run_markdown(run: dict) -> list[str]:
         f"Mixed traffic, open loop: {mixed['requests']:,} requests at {mixed['rate']:.0f}/s "
         f"for {mixed['seconds']:.0f} s (achieved {mixed['achieved_rps']:.1f}/s), "
         f"**{mixed['errors']} errors**; server {mixed['cpu']['server']:.2f} cores, client "
-        f"{mixed['cpu']['client']:.2f} cores; latency from the scheduled send time:",
+        f"{mixed['cpu']['client']:.2f} cores; recommendation lists {_paths(mixed)}; latency "
+        "from the scheduled send time (afterwards the server took "
+        f"{mixed['settle_seconds']:.1f} s to re-score the shoppers whose events came in):",
         "",
         markdown_table(
             ["request", "count", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows
@@ -451,20 +547,39 @@ def _run_markdown(run: dict) -> list[str]:
         f"Recommendations alone, open loop at {only['rate']:.0f}/s for {only['seconds']:.0f} s "
         f"(achieved {only['achieved_rps']:.1f}/s): p50 {solo['p50_ms']:.1f} ms, p90 "
         f"{solo['p90_ms']:.1f} ms, p99 **{solo['p99_ms']:.1f} ms**, {only['errors']} errors; "
-        f"server {only['cpu']['server']:.2f} cores.",
+        f"server {only['cpu']['server']:.2f} cores; lists {_paths(only)}.",
+        "",
+        f"Recommendations scored live (k = {LIVE_K}: no precomputed list), open loop at "
+        f"{live['rate']:.0f}/s for {live['seconds']:.0f} s (achieved {live['achieved_rps']:.1f}/s):"
+        f" p50 {scored['p50_ms']:.1f} ms, p90 {scored['p90_ms']:.1f} ms, p99 "
+        f"**{scored['p99_ms']:.1f} ms**, {live['errors']} errors; server "
+        f"{live['cpu']['server']:.2f} cores; lists {_paths(live)}.",
         "",
         f"Saturation ({saturation['concurrency']} in flight, {saturation['seconds']:.0f} s "
         f"each): `/healthz` {saturation['healthz_rps']:.0f} req/s (server "
         f"{saturation['healthz_cpu']['server']:.2f} cores), recommendations "
         f"{saturation['recommendations_rps']:.0f} req/s (server "
-        f"{saturation['recommendations_cpu']['server']:.2f} cores) = "
-        f"**{saturation['ratio']:.0%}** of the trivial endpoint ({saturation['errors']} errors).",
+        f"{saturation['recommendations_cpu']['server']:.2f} cores; lists "
+        f"{_paths({'lists': saturation['recommendations_lists']})}) = "
+        f"**{saturation['ratio']:.0%}** of the trivial endpoint; scored live "
+        f"{saturation['live_rps']:.0f} req/s (server {saturation['live_cpu']['server']:.2f} "
+        f"cores); {saturation['errors']} errors.",
         "",
         f"Durable ingestion: **{ingestion['events_per_s']:,.0f} events/s** acknowledged "
         f"(batches of {ingestion['batch']}, {ingestion['in_flight']} in flight, "
         f"{ingestion['errors']} errors); each reply is sent after the store commit. Server "
         f"log: {run['server_errors_logged']} tracebacks.",
     ]
+
+
+def _paths(phase: dict) -> str:
+    lists = phase["lists"]
+    total = lists["precomputed"] + lists["live"]
+    share = lists["precomputed"] / total if total else 0.0
+    return (
+        f"{lists['precomputed']:,.0f} precomputed / {lists['live']:,.0f} live "
+        f"({share:.0%} precomputed)"
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,10 @@ BUNDLE_FORMAT = 1
 CURRENT = "current"
 MANIFEST = "manifest.json"
 SEARCH = "search"
+#: Shoppers' lists computed at training time (`serving/precomputed.py`), in the data folder.
+PRECOMPUTED = "recommendations"
 #: Tables that hold rows about shoppers (erased with them).
-_USER_TABLES = ("users", "interactions", "reviews", "queries")
+_USER_TABLES = ("users", "interactions", "reviews", "queries", PRECOMPUTED)
 _LIBRARIES = (
     "numpy",
     "scipy",
@@ -78,6 +80,7 @@ def train_bundle(
     configs: dict[str, dict[str, Any]] | None = None,
     metrics: dict[str, Any] | None = None,
     search: bool = True,
+    precompute: bool = True,
     on_step: Callable[[str], None] | None = None,
 ) -> Path:
     """Fit `models` (default `DEFAULT_MODELS`) on all of `dataset`, write a new bundle version
@@ -85,7 +88,8 @@ def train_bundle(
 
     `configs` maps a model name to config overrides. `metrics` (an offline evaluation of the same
     models, if one ran) is recorded in the manifest as-is. `search` also builds the product
-    search index (BM25 + dense) over the catalogue.
+    search index (BM25 + dense) over the catalogue. `precompute` also stores every shopper's
+    recommendations, which the server answers with until the shopper's history changes.
     """
     names = expand_models(",".join(models)) if models else default_models()
     configs = configs or {}
@@ -103,6 +107,7 @@ def train_bundle(
         step("writing the catalogue and data")
         _write_tables(dataset, staging / "data")
         entries = []
+        fitted: dict[str, Retriever] = {}
         for name in names:
             step(f"fitting {name} on {dataset.interactions.height:,} interactions")
             retriever = create(name, **configs.get(name, {}))
@@ -110,6 +115,7 @@ def train_bundle(
             retriever.fit(dataset)
             fit_seconds = time.perf_counter() - started
             retriever.save(staging / "models" / name)
+            fitted[name] = retriever
             entries.append(
                 {
                     "name": name,
@@ -123,6 +129,7 @@ def train_bundle(
         if search:
             step(f"indexing {dataset.n_items:,} products for search")
             search_entry = _build_search(dataset, staging / SEARCH)
+        precomputed = _precompute(dataset, staging, fitted, step) if precompute else None
         manifest = {
             "format": BUNDLE_FORMAT,
             "version": version,
@@ -135,6 +142,7 @@ def train_bundle(
             "training": "all interactions (production fit, no held-out split)",
             "models": entries,
             "search": search_entry,
+            "precomputed": precomputed,
             "metrics": metrics,
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
@@ -245,6 +253,8 @@ def erase_user(root: str | Path, user_id: str) -> int:
     for version in sorted(p for p in Path(root).iterdir() if (p / MANIFEST).is_file()):
         for table in _USER_TABLES:
             path = version / "data" / f"{table}.parquet"
+            if not path.is_file():
+                continue
             frame = pl.read_parquet(path)
             kept = frame.filter(pl.col("user_id").ne_missing(user_id))
             if kept.height == frame.height:
@@ -254,6 +264,31 @@ def erase_user(root: str | Path, user_id: str) -> int:
             os.replace(partial, path)
             removed += frame.height - kept.height
     return removed
+
+
+def _precompute(
+    dataset: Dataset,
+    directory: Path,
+    models: dict[str, Retriever],
+    step: Callable[[str], None],
+) -> dict[str, Any]:
+    """Store every shopper's recommendations from the just-fitted `models` in the bundle at
+    `directory`, exactly as its server computes them; returns the manifest entry."""
+    # The serving layer builds the lists: imported here, where a bundle for serving is made.
+    from shopsense.serving.precomputed import PRECOMPUTED_K, precompute
+    from shopsense.serving.recommender import Recommender
+
+    items = schema.conform(pl.read_parquet(directory / "data" / "items.parquet"), "items")
+    bundle = Bundle(path=directory, manifest={}, items=items, models=models)
+    step(f"computing recommendations ahead for {dataset.n_users:,} shoppers")
+    started = time.perf_counter()
+    table = precompute(Recommender(bundle), dataset, PRECOMPUTED_K)
+    table.write_parquet(directory / "data" / f"{PRECOMPUTED}.parquet")
+    return {
+        "k": PRECOMPUTED_K,
+        "shoppers": table["user_id"].n_unique(),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def _build_search(dataset: Dataset, directory: Path) -> dict[str, Any]:

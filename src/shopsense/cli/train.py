@@ -34,6 +34,14 @@ def train(
         bool,
         typer.Option("--search/--no-search", help="Also build the product search index."),
     ] = True,
+    precompute: Annotated[
+        bool,
+        typer.Option(
+            "--precompute/--no-precompute",
+            help="Also compute every shopper's recommendations now; the server answers with them "
+            "until a shopper's history changes.",
+        ),
+    ] = True,
     evaluate: Annotated[
         bool,
         typer.Option(
@@ -59,5 +67,13 @@ def train(
                 status.update(message)
                 console.log(message)
 
-            path = train_bundle(dataset, out, names, metrics=metrics, search=search, on_step=step)
+            path = train_bundle(
+                dataset,
+                out,
+                names,
+                metrics=metrics,
+                search=search,
+                precompute=precompute,
+                on_step=step,
+            )
     console.print(f"bundle {path.name} written to {path} and made current in {out}")

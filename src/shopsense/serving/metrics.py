@@ -26,6 +26,18 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.lists = Counter(
+            "shopsense_recommendation_lists",
+            "Recommendation lists by path: computed ahead at training (`precomputed`, the "
+            "shopper's history unchanged since) or scored for the request (`live`).",
+            ["path"],
+            registry=self.registry,
+        )
+        self.refresh_pending = Gauge(
+            "shopsense_refresh_pending",
+            "Shoppers with new events waiting for their list to be scored again.",
+            registry=self.registry,
+        )
         self.events = Counter("shopsense_events", "Events stored durably.", registry=self.registry)
         self.erasures = Counter("shopsense_erasures", "Shoppers erased.", registry=self.registry)
         self.shoppers = Gauge(

@@ -6,11 +6,17 @@ on down to the popularity fallback, until `k` items are picked. An item lists th
 picked it and every other model consulted for the request that also has it among its top
 candidates. A reason names the history entry that raised the item's score
 the most ("because you viewed X"), found by scoring the latest history entries one at a time.
+
+Known shoppers' lists can be computed ahead, when the bundle is trained (`precomputed.py`) and
+again after their events (`refresh.py`): a request is answered from that list while the
+shopper's history is exactly the one it was computed from, and scored live otherwise. The list
+of a visitor with neither history nor sentence is the same for everyone and is kept once made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,6 +55,16 @@ class History:
     def __len__(self) -> int:
         return len(self.items)
 
+    def digest(self, text: str | None) -> str:
+        """A fingerprint of everything a recommendation reads from the shopper: the history's
+        items, kinds and times, and their sentence."""
+        content = hashlib.blake2b(digest_size=16)
+        content.update(self.items.tobytes())
+        content.update(np.asarray(self.timestamps, dtype=np.float64).tobytes())
+        content.update("\x1f".join(map(str, self.kinds.tolist())).encode())
+        content.update(b"\x1e" + (text or "").encode())
+        return content.hexdigest()
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -61,11 +77,29 @@ class Scored:
     because: int | None
 
 
+@dataclass(frozen=True)
+class Precomputed:
+    """A shopper's list computed ahead, valid while their history has this digest."""
+
+    digest: str
+    picks: tuple[Scored, ...]
+
+
 class Recommender:
     """The bundle's models as one explained cascade."""
 
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(
+        self,
+        bundle: Bundle,
+        precomputed: Mapping[str, Precomputed] | None = None,
+        precomputed_k: int | None = None,
+    ) -> None:
+        """`precomputed` lists (of `precomputed_k` items) answer requests for that many items
+        by shoppers whose history is unchanged."""
         self.bundle = bundle
+        self.precomputed = dict(precomputed or {})
+        self.precomputed_k = precomputed_k
+        self._anonymous: dict[int, tuple[Scored, ...]] = {}
         self.models: list[tuple[str, Retriever]] = list(bundle.models.items())
         items = bundle.items
         self.item_ids: list[str] = items["item_id"].to_list()
@@ -88,18 +122,60 @@ class Recommender:
             np.fromiter((e.timestamp for e in known), dtype=np.float64, count=len(known)),
         )
 
+    def forget(self, user: str) -> None:
+        """Drop what was computed ahead for a shopper (who is being erased)."""
+        self.precomputed.pop(user, None)
+
+    def remember(self, user: str, history: History, picks: Sequence[Scored]) -> None:
+        """Keep `picks`, scored from `history` (of `precomputed_k` items), for the shopper."""
+        self.precomputed[user] = Precomputed(history.digest(None), tuple(picks))
+
     # ---- recommendations ---------------------------------------------------------------------
     def recommend(
         self, history: History, k: int, user: str | None = None, text: str | None = None
     ) -> list[Scored]:
-        """Top-`k` items for a shopper, history excluded."""
-        context = UserContext(
-            history=history.items,
-            user_id=user,
-            timestamps=history.timestamps if len(history) else None,
-            text=text,
+        """Top-`k` items for a shopper, history excluded, scored now."""
+        picks = self.recommend_many([history], k, [user], [text])[0]
+        if not len(history) and not text:
+            self._anonymous[k] = tuple(picks)
+        return picks
+
+    def ahead(
+        self, history: History, k: int, user: str, text: str | None = None
+    ) -> list[Scored] | None:
+        """The shopper's top-`k` computed ahead, if there is a list of `k` for exactly this
+        history and sentence (what `recommend` would give); None: score it now."""
+        if not len(history) and not text and k in self._anonymous:
+            return list(self._anonymous[k])
+        ahead = self.precomputed.get(user)
+        if ahead is None or k != self.precomputed_k or ahead.digest != history.digest(text):
+            return None
+        return list(ahead.picks)
+
+    def recommend_many(
+        self,
+        histories: Sequence[History],
+        k: int,
+        users: Sequence[str | None],
+        texts: Sequence[str | None],
+    ) -> list[list[Scored]]:
+        """`recommend` for a batch of shoppers, always scored (one product per model)."""
+        contexts = [
+            UserContext(
+                history=history.items,
+                user_id=user,
+                timestamps=history.timestamps if len(history) else None,
+                text=text,
+            )
+            for history, user, text in zip(histories, users, texts, strict=True)
+        ]
+        return self._cascade(
+            contexts,
+            k,
+            [history.items for history in histories],
+            list(histories),
+            [_personal(text) for text in texts],
         )
-        return self._cascade(context, k, history.items, history, personal_reason=_personal(text))
 
     def similar(self, item: int, k: int) -> list[Scored]:
         """Top-`k` items related to one item (the item itself excluded)."""
@@ -108,48 +184,81 @@ class Recommender:
         )
         context = UserContext.of([item])
         return self._cascade(
-            context, k, anchor.items, anchor, personal_reason=f"similar to {self._name(item)}"
-        )
+            [context], k, [anchor.items], [anchor], [f"similar to {self._name(item)}"]
+        )[0]
 
     def _cascade(
         self,
-        context: UserContext,
+        contexts: Sequence[UserContext],
         k: int,
-        exclude: np.ndarray,
-        history: History,
-        personal_reason: str,
-    ) -> list[Scored]:
-        taken = np.zeros(self.n_items, dtype=bool)
-        taken[exclude] = True
+        excludes: Sequence[np.ndarray],
+        histories: Sequence[History],
+        personal_reasons: Sequence[str],
+    ) -> list[list[Scored]]:
+        """Each shopper's picks: every model scores the shoppers still short of `k` at once."""
+        n = len(contexts)
+        taken = np.zeros((n, self.n_items), dtype=bool)
+        for row, exclude in enumerate(excludes):
+            taken[row, exclude] = True
         excluded = taken.copy()
-        picked: list[tuple[int, str, float]] = []
-        support: dict[str, set[int]] = {}
-        raws: dict[str, np.ndarray] = {}
-        inner: dict[str, dict[str, np.ndarray]] = {}
+        picked: list[list[tuple[int, str, float]]] = [[] for _ in range(n)]
+        support: list[dict[str, set[int]]] = [{} for _ in range(n)]
+        raws: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
+        inner: list[dict[str, dict[str, np.ndarray]]] = [{} for _ in range(n)]
         for name, model in self.models:
-            if len(picked) == k:
-                # Models further down would only back items already picked: not worth their
-                # time on the request path.
+            # Models further down would only back items already picked: not worth their time.
+            rows = [row for row in range(n) if len(picked[row]) < k]
+            if not rows:
                 break
+            batch = [contexts[row] for row in rows]
             explainer = self._explainers.get(name)
+            generators: dict[str, np.ndarray] = {}
             if explainer is not None:
                 # The generator scores behind a fused score are what its explanation reads.
-                fused, inner[name] = explainer.fusion.score_with_generators([context])
-                raw = raws[name] = fused[0]
+                raw_rows, generators = explainer.fusion.score_with_generators(batch)
             else:
-                raw = raws[name] = model.score([context])[0]
-            scores = model.tie_broken(raw[None, :])[0]
-            has_signal = (raw != 0) & np.isfinite(raw)
-            backed = np.where(has_signal & ~excluded, scores, -np.inf)
-            if len(self.models) > 1:
-                # Only other models' picks list this one as a further source.
-                top = top_k(backed, SUPPORT_DEPTH)
-                support[name] = set(top[np.isfinite(backed[top])].tolist())
-            candidates = np.where(taken, -np.inf, backed)
-            chosen = top_k(candidates, k - len(picked))
-            chosen = chosen[np.isfinite(candidates[chosen])]
-            taken[chosen] = True
-            picked.extend((int(i), name, float(raw[i])) for i in chosen)
+                raw_rows = model.score(batch)
+            score_rows = model.tie_broken(raw_rows)
+            for position, row in enumerate(rows):
+                raw = raws[row][name] = raw_rows[position]
+                if generators:
+                    inner[row][name] = {
+                        key: values[position : position + 1] for key, values in generators.items()
+                    }
+                has_signal = (raw != 0) & np.isfinite(raw)
+                backed = np.where(has_signal & ~excluded[row], score_rows[position], -np.inf)
+                if len(self.models) > 1:
+                    # Only other models' picks list this one as a further source.
+                    top = top_k(backed, SUPPORT_DEPTH)
+                    support[row][name] = set(top[np.isfinite(backed[top])].tolist())
+                candidates = np.where(taken[row], -np.inf, backed)
+                chosen = top_k(candidates, k - len(picked[row]))
+                chosen = chosen[np.isfinite(candidates[chosen])]
+                taken[row, chosen] = True
+                picked[row].extend((int(i), name, float(raw[i])) for i in chosen)
+        return [
+            self._explained_picks(
+                contexts[row],
+                raws[row],
+                inner[row],
+                histories[row],
+                picked[row],
+                support[row],
+                personal_reasons[row],
+            )
+            for row in range(n)
+        ]
+
+    def _explained_picks(
+        self,
+        context: UserContext,
+        raws: dict[str, np.ndarray],
+        inner: dict[str, dict[str, np.ndarray]],
+        history: History,
+        picked: list[tuple[int, str, float]],
+        support: dict[str, set[int]],
+        personal_reason: str,
+    ) -> list[Scored]:
         reasons = self._reasons(context, raws, inner, history, picked, personal_reason)
         return [
             Scored(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import logging
 import sys
@@ -20,14 +21,16 @@ from typing import Any, TypeVar
 import polars as pl
 from threadpoolctl import threadpool_limits
 
-from shopsense.bundle import Bundle, erase_user, resolve
+from shopsense.bundle import PRECOMPUTED, Bundle, erase_user, resolve
 from shopsense.data.dataset import Dataset
 from shopsense.data.records import Interaction
 from shopsense.data.store import Store
 from shopsense.retrieval.base import Retriever, UserContext
 from shopsense.retrieval.content import ContentRetriever
 from shopsense.serving.metrics import Metrics
+from shopsense.serving.precomputed import PRECOMPUTED_K, read_precomputed
 from shopsense.serving.recommender import Recommender
+from shopsense.serving.refresh import Refresher
 from shopsense.serving.settings import ServingConfig
 from shopsense.serving.state import PROFILE_KEY, UserEvent, UserState
 from shopsense.serving.writer import EventWriter
@@ -52,7 +55,12 @@ class Served:
         self, bundle: Bundle, text: ThreadPoolExecutor, compute: ThreadPoolExecutor
     ) -> None:
         self.bundle = bundle
-        self.recommender = Recommender(bundle)
+        ahead = bundle.manifest.get("precomputed") or {}
+        self.recommender = Recommender(
+            bundle,
+            read_precomputed(bundle.path / "data" / f"{PRECOMPUTED}.parquet"),
+            ahead.get("k", PRECOMPUTED_K),
+        )
         self.content = content_model(bundle.models.values())
         self._text = text
         self._compute = compute
@@ -110,6 +118,8 @@ class Runtime:
         self._served: Served | None = None
         self._writer: EventWriter | None = None
         self._reloading = asyncio.Lock()
+        self.refresher = Refresher(lambda: self.served, lambda: self.users)
+        metrics.refresh_pending.set_function(lambda: self.refresher.pending)
         self._text = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-text")
         self._compute = ThreadPoolExecutor(
             max_workers=config.compute_workers,
@@ -148,6 +158,7 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        await self.refresher.stop()
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close)
             self._writer = None
@@ -183,6 +194,7 @@ class Runtime:
     def _serve(self, served: Served) -> None:
         self._served = served
         self.metrics.serve_bundle(served.bundle.version)
+        _freeze_heap()
 
     # ---- shoppers ------------------------------------------------------------------------
     def _apply(self, events: list[Interaction]) -> None:
@@ -190,6 +202,7 @@ class Runtime:
         for event in events:
             moment = event.timestamp.timestamp() if event.timestamp else float("nan")
             self.users.add(event.user_id, [UserEvent(event.item_id, str(event.kind), moment)])
+        self.refresher.touch(dict.fromkeys(event.user_id for event in events))
         self.metrics.events.inc(len(events))
         self.metrics.shoppers.set(len(self.users.events))
 
@@ -203,14 +216,28 @@ class Runtime:
         """Erase a shopper from the store, the live state and the bundles' training data.
 
         That is everywhere: the models and the search index keep no per-shopper state (they
-        score from the history each request passes in)."""
+        score from the history each request passes in); the lists computed ahead go from the
+        served recommender and from every bundle version's data."""
         deleted = await self.writer.run(lambda store: store.delete_user(user))
         self.users.forget(user)
+        self.served.recommender.forget(user)
         root = self.served.bundle.path.parent
         deleted["bundle data"] = await asyncio.to_thread(erase_user, root, user)
+        # A bundle swapped in meanwhile may have read its lists before they were rewritten.
+        self.served.recommender.forget(user)
         self.metrics.erasures.inc()
         self.metrics.shoppers.set(len(self.users.events))
         return deleted
+
+
+def _freeze_heap() -> None:
+    """Keep what was loaded (models, shoppers' histories, precomputed lists: millions of
+    objects) out of the garbage collector's full passes, which otherwise stall every request
+    in flight for tens of milliseconds now and then. Objects of a bundle swapped out are
+    collected first."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def content_model(models: Iterable[Retriever]) -> ContentRetriever | None:

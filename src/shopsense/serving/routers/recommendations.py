@@ -33,6 +33,10 @@ async def recommend(
     text = runtime.users.texts.get(user_id)
     # The history was read above, on the event loop: every event acknowledged before this
     # request is in it, whichever thread scores it.
+    picks = recommender.ahead(history, k, user_id, text)
+    runtime.metrics.lists.labels(path="live" if picks is None else "precomputed").inc()
+    if picks is not None:
+        return recommendation_list(served, picks)
     if text and served.content is not None:
         # The sentence is encoded: text work runs on the text thread.
         picks = await served.in_text_thread(recommender.recommend, history, k, user_id, text)

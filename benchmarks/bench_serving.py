@@ -124,6 +124,7 @@ def _measure(root: Path, args: argparse.Namespace) -> dict:
         bundle=bundle.version,
         models=[m["name"] for m in bundle.manifest["models"]],
         search=bundle.searcher is not None,
+        precomputed=bundle.manifest.get("precomputed"),
         dataset=bundle.manifest["dataset"]["name"],
         items=len(catalogue),
     )
@@ -529,7 +530,8 @@ def _run_markdown(run: dict) -> list[str]:
         f"### Models {', '.join(run['models'])}",
         "",
         f"Bundle {run['bundle']} on {run['dataset']} ({run['items']:,} items), search index: "
-        f"{'yes' if run['search'] else 'no'}; 1-minute load average "
+        f"{'yes' if run['search'] else 'no'}; {_precomputed(run['precomputed'])}; "
+        "1-minute load average "
         f"{run['load_average'][0]:.1f} at the start, {run['load_average'][1]:.1f} at the end "
         f"(other work shares the machine).",
         "",
@@ -570,6 +572,15 @@ def _run_markdown(run: dict) -> list[str]:
         f"{ingestion['errors']} errors); each reply is sent after the store commit. Server "
         f"log: {run['server_errors_logged']} tracebacks.",
     ]
+
+
+def _precomputed(entry: dict | None) -> str:
+    if not entry:
+        return "no lists computed at training"
+    return (
+        f"top-{entry['k']} lists of {entry['shoppers']:,} shoppers computed at training in "
+        f"{entry['seconds']:.0f} s"
+    )
 
 
 def _paths(phase: dict) -> str:

@@ -176,32 +176,16 @@ async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> 
     timeout = aiohttp.ClientTimeout(total=30.0)
     async with aiohttp.ClientSession(server.url, connector=connector, timeout=timeout) as client:
         await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
-        with CpuUse(server.process.pid) as cpu:
-            async with ListPaths(client) as paths:
-                mixed = await _open_loop(client, workload, args.rate, args.duration)
-        mixed["cpu"], mixed["lists"] = cpu.cores, paths.counts
+        pid = server.process.pid
+        mixed = await _phase(pid, client, workload, args.rate, args.duration)
         mixed["settle_seconds"] = await _settle(client)
-        with CpuUse(server.process.pid) as cpu:
-            async with ListPaths(client) as paths:
-                recommendations = await _open_loop(
-                    client,
-                    workload,
-                    args.rate,
-                    args.recommendations_seconds,
-                    kinds=("recommendations",),
-                )
-        recommendations["cpu"], recommendations["lists"] = cpu.cores, paths.counts
-        with CpuUse(server.process.pid) as cpu:
-            async with ListPaths(client) as paths:
-                live = await _open_loop(
-                    client,
-                    workload,
-                    args.live_rate,
-                    args.live_seconds,
-                    kinds=("recommendations",),
-                    k=LIVE_K,
-                )
-        live["cpu"], live["lists"] = cpu.cores, paths.counts
+        only = ("recommendations",)
+        recommendations = await _phase(
+            pid, client, workload, args.rate, args.recommendations_seconds, kinds=only
+        )
+        live = await _phase(
+            pid, client, workload, args.live_rate, args.live_seconds, kinds=only, k=LIVE_K
+        )
         with CpuUse(server.process.pid) as trivial_cpu:
             trivial = await _closed_loop(
                 client, lambda: ("GET", "/healthz", None), args.saturation_seconds, args
@@ -247,16 +231,30 @@ async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> 
     }
 
 
+async def _phase(pid: int, client: aiohttp.ClientSession, workload: Workload, *args, **kwargs):
+    """`_open_loop(client, workload, *args, **kwargs)` with the server's and client's CPU use
+    and the recommendation lists' paths of the phase."""
+    with CpuUse(pid) as cpu:
+        async with ListPaths(client) as paths:
+            results = await _open_loop(client, workload, *args, **kwargs)
+    results["cpu"], results["lists"] = cpu.cores, paths.counts
+    return results
+
+
+async def _metric_lines(client: aiohttp.ClientSession) -> list[str]:
+    """The server's /metrics exposition, line by line."""
+    async with client.get("/metrics", headers={"X-API-Key": KEYS["read"]}) as response:
+        return (await response.text()).splitlines()
+
+
 async def _settle(client: aiohttp.ClientSession, limit: float = 120.0) -> float:
     """Wait (at most `limit` s) until the server has re-scored every shopper whose events came
     in, so the next phase starts from a quiet server; returns the seconds waited."""
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
-        async with client.get("/metrics", headers={"X-API-Key": KEYS["read"]}) as response:
-            text = await response.text()
         pending = next(
             float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines()
+            for line in await _metric_lines(client)
             if line.startswith("shopsense_refresh_pending ")
         )
         if pending == 0:
@@ -283,11 +281,10 @@ class ListPaths:
 
     async def _read(self) -> dict[str, float]:
         counts = {"precomputed": 0.0, "live": 0.0}
-        async with self.client.get("/metrics", headers={"X-API-Key": KEYS["read"]}) as response:
-            for line in (await response.text()).splitlines():
-                if line.startswith("shopsense_recommendation_lists_total{"):
-                    path = line.split('path="')[1].split('"')[0]
-                    counts[path] = float(line.rsplit(" ", 1)[1])
+        for line in await _metric_lines(self.client):
+            if line.startswith("shopsense_recommendation_lists_total{"):
+                path = line.split('path="')[1].split('"')[0]
+                counts[path] = float(line.rsplit(" ", 1)[1])
         return counts
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from shopsense.text import Encoder, EncoderConfig
 from shopsense.text.cache import EmbeddingCache
+from shopsense.text.onnx_export import onnx_int8_dir
 
 SENTENCES = [
     "Men's cushioned road running shoes",
@@ -75,8 +76,8 @@ def test_onnx_int8_agrees_with_torch(encoder_config: EncoderConfig) -> None:
     cosine = (torch_vectors * onnx_vectors).sum(axis=1)
     assert cosine.min() > 0.98, cosine
     # The export is cached: the model directory holds the int8 graph and its tokenizer.
-    exported = list((Encoder(encoder_config).cache_root / "onnx").glob("*/model.int8.onnx"))
-    assert len(exported) == 1
+    exported = onnx_int8_dir(encoder_config.model_name, Encoder(encoder_config).cache_root)
+    assert (exported / "model.int8.onnx").is_file() and (exported / "tokenizer.json").is_file()
 
 
 def test_model_name_is_configurable_and_part_of_the_cache_key(

@@ -18,9 +18,11 @@ from shopsense.data.loaders.homedepot import load_homedepot
 from shopsense.evaluation.search import add_typo, ndcg, split_queries
 from shopsense.retrieval.base import UserContext
 from shopsense.retrieval.search import Filters, LearnedFusion, SearchConfig, Searcher
+from shopsense.retrieval.search.adaptation import judged_pairs
 from shopsense.retrieval.search.analysis import analyze
 from shopsense.retrieval.search.candidates import FEATURES, Candidates
 from shopsense.retrieval.search.candidates import features as pool_features
+from shopsense.retrieval.search.index import products_from_frame
 from shopsense.retrieval.search.lexical import LexicalIndex
 from shopsense.text import Encoder, EncoderConfig
 
@@ -440,3 +442,16 @@ def test_homedepot_loader_names_bad_rows(tmp_path: Path) -> None:
     (tmp_path / "train.csv").write_bytes((rows + "2,8,Chair,chair,high\n").encode("latin-1"))
     with pytest.raises(DataError, match=r"line 3.*relevance"):
         load_homedepot(tmp_path)
+
+
+def test_judged_pairs_pair_queries_with_the_indexed_text_of_relevant_products() -> None:
+    products = {p.item_id: p for p in products_from_frame(items_frame())}
+    queries = [
+        JudgedQuery("camping tent", {"tent": 3.0, "mug": 1.0, "gone": 3.0}),
+        JudgedQuery("coffee cup", {"mug": 2.5}),
+    ]
+    pairs = judged_pairs(queries, products, ["title", "brand"], min_relevance=2.33)
+    assert pairs == [
+        ("camping tent", "Two person camping tent. Peak"),
+        ("coffee cup", "Ceramic coffee mug. Homely"),
+    ]

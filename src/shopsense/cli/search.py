@@ -65,6 +65,14 @@ def evaluate_search_command(
     save_searcher: Annotated[
         Path | None, typer.Option(help="Also save the trained searcher to this folder.")
     ] = None,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt/--no-adapt",
+            help="Fine-tune the encoder on the dev queries first (slow on CPU; cached once "
+            "trained).",
+        ),
+    ] = False,
 ) -> None:
     """NDCG@10 of BM25, dense, RRF and learned hybrid search over the whole catalogue."""
     from shopsense.data.loaders.homedepot import load_homedepot
@@ -76,7 +84,7 @@ def evaluate_search_command(
             f"loaded {catalogue.dataset.name}: {catalogue.dataset.n_items:,} products, "
             f"{len(catalogue.queries):,} judged queries"
         )
-        config = SearchEvalConfig(typos=typos, split_seed=seed, typo_seed=seed)
+        config = SearchEvalConfig(typos=typos, split_seed=seed, typo_seed=seed, adapt_encoder=adapt)
         result = evaluate_search(catalogue, config, show_progress=True, save_to=save_searcher)
     report.write_text(json.dumps(result, indent=2))
     table = Table("method", "NDCG@10 (test)", *(["with typos", "kept"] if typos else []))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,28 @@ def model_slug(model_name: str) -> str:
     """A file-name-safe, collision-free name for a model name or path."""
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", model_name).strip("_")[-60:]
     return f"{readable}-{hashlib.sha256(model_name.encode()).hexdigest()[:8]}"
+
+
+def build_once(directory: Path, marker: str, write: Callable[[Path], None]) -> Path:
+    """`directory`, calling `write(staging)` first unless it already holds `marker` (the file
+    `write` puts there last). The build goes to a private temporary directory that is renamed
+    into place, so concurrent processes never see half of it."""
+    if (directory / marker).is_file():
+        return directory
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        write(staging)
+        os.rename(staging, directory)
+    except OSError:
+        if not (directory / marker).is_file():
+            raise
+        # Another process finished the same build first; theirs is as good as ours.
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return directory
 
 
 def text_key(kind: str, text: str) -> bytes:

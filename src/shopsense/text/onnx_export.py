@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shopsense.text.cache import model_slug
+from shopsense.text.cache import build_once, model_slug
 
 if TYPE_CHECKING:
     import torch
@@ -40,23 +38,11 @@ def ensure_onnx_int8(
     `load_model` is called only when an export is needed. The export is written to a private
     temporary directory and renamed into place, so concurrent processes never see half a model.
     """
-    directory = onnx_int8_dir(model_name, cache_root)
-    if (directory / "meta.json").is_file():
-        return directory
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        export_onnx_int8(load_model(), staging)
-        os.rename(staging, directory)
-    except OSError:
-        if not (directory / "meta.json").is_file():
-            raise
-        # Another process finished the same export first; theirs is as good as ours.
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return directory
+    return build_once(
+        onnx_int8_dir(model_name, cache_root),
+        "meta.json",
+        lambda staging: export_onnx_int8(load_model(), staging),
+    )
 
 
 def export_onnx_int8(model: SentenceTransformer, directory: Path) -> None:

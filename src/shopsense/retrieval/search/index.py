@@ -173,7 +173,7 @@ class CatalogueIndex:
     def _append(self, products: Sequence[Product], show_progress: bool) -> list[int]:
         start = len(self.products)
         slots = list(range(start, start + len(products)))
-        texts = [self._dense_text(product) for product in products]
+        texts = [dense_text(product, self.config.dense_fields) for product in products]
         vectors = self.encoder.encode(texts, kind="document", show_progress=show_progress)
         if self._dense is None:
             self._dense = self._new_dense(vectors.shape[1])
@@ -245,15 +245,6 @@ class CatalogueIndex:
         graph = faiss.IndexHNSWFlat(dimension, neighbours, faiss.METRIC_INNER_PRODUCT)
         graph.hnsw.efConstruction = self.config.hnsw_ef_construction
         return faiss.IndexIDMap2(graph)
-
-    def _dense_text(self, product: Product) -> str:
-        parts = []
-        for name in self.config.dense_fields:
-            value = getattr(product, name)
-            text = " ".join(value) if isinstance(value, tuple) else value
-            if text:
-                parts.append(text)
-        return ". ".join(parts)
 
     def term_ids(self, words: Sequence[str], grow: bool = False) -> np.ndarray:
         """Ids of index terms or title words (one id space), in order; unseen ones get new ids
@@ -367,6 +358,17 @@ class CatalogueIndex:
         for name in ("_by_brand", "_by_category", "_by_attribute"):
             state[name] = defaultdict(set, state[name])
         self.__dict__.update(state)
+
+
+def dense_text(product: Product, fields: Sequence[str]) -> str:
+    """The text the encoder turns into a product's vector: its `fields` joined."""
+    parts = []
+    for name in fields:
+        value = getattr(product, name)
+        text = " ".join(value) if isinstance(value, tuple) else value
+        if text:
+            parts.append(text)
+    return ". ".join(parts)
 
 
 def products_from_frame(items: pl.DataFrame) -> Iterable[Product]:

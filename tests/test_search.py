@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,18 +13,33 @@ import pytest
 from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 from typer.testing import CliRunner
 
-from shopsense.data import DataError, Dataset
-from shopsense.data.judgments import JudgedQuery
+from shopsense.data import DataError, Dataset, schema
+from shopsense.data.judgments import JudgedCatalogue, JudgedQuery
 from shopsense.data.loaders.homedepot import load_homedepot
-from shopsense.evaluation.search import add_typo, ndcg, split_queries
+from shopsense.evaluation.search import (
+    METHODS,
+    SearchEvalConfig,
+    add_typo,
+    evaluate_search,
+    ndcg,
+    split_queries,
+)
 from shopsense.retrieval.base import UserContext
-from shopsense.retrieval.search import Filters, LearnedFusion, SearchConfig, Searcher
+from shopsense.retrieval.search import (
+    Filters,
+    LearnedFusion,
+    SearchConfig,
+    Searcher,
+    SearchLogConfig,
+    clicked_searches,
+)
 from shopsense.retrieval.search.adaptation import judged_pairs
 from shopsense.retrieval.search.analysis import analyze
 from shopsense.retrieval.search.candidates import FEATURES, Candidates
 from shopsense.retrieval.search.candidates import features as pool_features
 from shopsense.retrieval.search.index import products_from_frame
 from shopsense.retrieval.search.lexical import LexicalIndex
+from shopsense.retrieval.search.search_log import empty_features
 from shopsense.text import Encoder, EncoderConfig
 
 #: item id -> (title, brand, categories, price, attributes)
@@ -298,6 +314,7 @@ def test_reciprocal_rank_fusion() -> None:
         dense=np.array([0.1, 0.9, 0.5]),
         dense_rank=np.array([5, 0, 1]),
         depth=5,
+        chosen=empty_features(3),
     )
     np.testing.assert_allclose(found.rrf, [1 / 61, 1 / 61, 1 / 62 + 1 / 62])
 
@@ -378,6 +395,76 @@ def test_searcher_trains_and_uses_learned_fusion(shop: Dataset, encoder: Encoder
     searcher.learn_fusion(judged)
     assert searcher.fusion_used == "learned"
     assert ids(searcher.search("running shoes", k=2)) and searcher.search("x").fusion == "learned"
+
+
+# ---- the search log -------------------------------------------------------------------------
+ONE_CHOICE_EACH = [
+    JudgedQuery(text, {item: 3.0, "mug" if item != "mug" else "tent": 1.33})
+    for text, item in [
+        ("warm winter jacket", "puffer"),
+        ("office blazer", "blazer"),
+        ("rain shell", "shell"),
+        ("camping tent", "tent"),
+        ("coffee mug", "mug"),
+        ("trail running", "trail"),
+    ]
+]
+
+
+def test_the_shops_clicked_searches_fill_the_search_log(shop: Dataset, encoder: Encoder) -> None:
+    queries = pl.DataFrame(
+        {
+            "user_id": ["fashionista", None],
+            "text": ["warm coat", "mug"],
+            "clicked": [["puffer"], []],
+        }
+    )
+    logged_shop = replace(shop, queries=schema.conform(queries, "queries"))
+    logged = Searcher.build(logged_shop, encoder)
+    assert len(logged.log) == 1  # a search without a click chose nothing
+    signals = {hit.item_id: hit.signals for hit in logged.search("warm coat").hits}
+    assert signals["puffer"]["chosen_in_past_searches"] == 1
+    assert signals["puffer"]["closest_past_search_cosine"] == pytest.approx(1.0, abs=1e-4)
+    assert "chosen_in_past_searches" not in signals["mug"]
+    logged.learn_fusion(clicked_searches(logged_shop) * 30)  # clicks as relevance
+    assert logged.fusion_used == "learned"
+
+
+def test_clicks_below_the_choice_grade_are_refused() -> None:
+    with pytest.raises(ValueError, match="clicks would never enter the log"):
+        SearchLogConfig(min_grade=2.5, click_grade=2.0)
+
+
+def test_no_training_query_sees_its_own_choices(shop: Dataset, encoder: Encoder) -> None:
+    searcher = Searcher.build(shop, encoder)
+    vectors = searcher.log_judged(ONE_CHOICE_EACH)
+    assert len(searcher.log) == len(ONE_CHOICE_EACH)
+    assert searcher.log.choices == len(ONE_CHOICE_EACH)  # judged 1.33: shown, not chosen
+    features, gains = searcher.training_set(ONE_CHOICE_EACH, vectors)
+    choices = FEATURES.index("log_choices")
+    folds = [searcher.fold(query.text) for query in ONE_CHOICE_EACH]
+    for query, table, gain, fold in zip(ONE_CHOICE_EACH, features, gains, folds, strict=True):
+        own = gain == 3.0
+        assert own.sum() == 1 and table[own, choices][0] == 0.0, query.text
+        # Every other query's choice is seen, unless it shares this query's fold.
+        assert (table[:, choices] > 0).sum() == sum(other != fold for other in folds)
+    signals = {hit.item_id: hit.signals for hit in searcher.search("warm winter jacket").hits}
+    assert signals["puffer"]["chosen_in_past_searches"] == 1  # searches see every fold
+
+
+def test_search_evaluation_reports_the_fusion_with_and_without_the_log(
+    shop: Dataset, encoder: Encoder
+) -> None:
+    judged = [
+        JudgedQuery(f"{query.text} {extra}", query.relevance)
+        for query in ONE_CHOICE_EACH
+        for extra in ("", "please", "for me", "online")
+    ]
+    report = evaluate_search(JudgedCatalogue(shop, judged), SearchEvalConfig(), encoder)
+    assert set(report["methods"]) == set(METHODS) >= {"hybrid", "hybrid_no_log", "bm25"}
+    assert all(0.0 <= m["ndcg@10"] <= 1.0 for m in report["methods"].values())
+    assert "test judgments never enter it" in report["protocol"]["search_log"]
+    assert set(report["fusion"]["feature_importance"]) == set(FEATURES)
 
 
 def test_save_and_load_round_trip(searcher: Searcher, tmp_path: Path) -> None:

@@ -5,8 +5,12 @@ gain (linear) and counts unjudged products as not relevant; queries are split in
 (training of the learned fusion) and a test half by a seeded hash of the query text, so the
 split never depends on file order. Methods: `bm25` (the lexical index alone, query as typed),
 `bm25_spelling` (the same after query understanding and spelling correction), `dense` (the
-encoder alone, query as typed), `rrf` (the full search pipeline with reciprocal-rank fusion)
-and `hybrid` (the full pipeline with the LambdaMART fusion trained on the dev queries).
+encoder alone, query as typed), `rrf` (the full search pipeline with reciprocal-rank fusion),
+`hybrid_no_log` (the full pipeline with a LambdaMART fusion trained on the dev queries over the
+text signals alone) and `hybrid` (the same fusion also reading the search log).
+The search log holds the dev queries only (their products judged >= `SearchLogConfig.min_grade`,
+the stand-in for a shop's clicks); while the fusion trains, each dev query sees the log without
+its own fold, and no test judgment ever enters it.
 `typos` repeats the test half with one random character edit in one word of each query.
 """
 
@@ -28,11 +32,14 @@ from shopsense.evaluation.resources import measure
 from shopsense.retrieval.base import top_k
 from shopsense.retrieval.search.adaptation import AdaptationConfig, adapted_encoder
 from shopsense.retrieval.search.analysis import analyze
+from shopsense.retrieval.search.candidates import FEATURES
+from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
 from shopsense.retrieval.search.index import products_from_frame
+from shopsense.retrieval.search.search_log import LOG_FEATURES
 from shopsense.retrieval.search.searcher import SearchConfig, Searcher
 from shopsense.text import Encoder
 
-METHODS = ("bm25", "bm25_spelling", "dense", "rrf", "hybrid")
+METHODS = ("bm25", "bm25_spelling", "dense", "rrf", "hybrid_no_log", "hybrid")
 RERANKING_NOTE = (
     "No cross-encoder re-ranking: no cross-encoder model ships inside any package installable "
     "here and nothing may be downloaded at run time (shared/ENVIRONMENT.md), so the learned "
@@ -123,8 +130,9 @@ def evaluate_search(
     save_to: Path | None = None,
 ) -> dict[str, object]:
     """Fine-tune the encoder on the dev half (if configured), build the search index over the
-    whole catalogue, train the learned fusion on the dev half and report NDCG@k of every
-    method on the test half (and with typos, if asked).
+    whole catalogue, log the dev half, train the learned fusions on it (with and without the
+    log's features) and report NDCG@k of every method on the test half (and with typos, if
+    asked).
 
     `save_to`: also write the trained searcher there (for latency benchmarks and serving).
     """
@@ -143,15 +151,20 @@ def evaluate_search(
     )
 
     started = time.perf_counter()
-    searcher.learn_fusion(dev, show_progress=show_progress)
+    vectors = searcher.log_judged(dev)
+    features, gains = searcher.training_set(dev, vectors, show_progress)
+    searcher.learned = LearnedFusion().fit(features, gains)
+    text_only = LearnedFusionConfig(features=[f for f in FEATURES if f not in LOG_FEATURES])
+    without_log = LearnedFusion(text_only).fit(features, gains)
     train_seconds = time.perf_counter() - started
 
     if save_to is not None:
         searcher.save(save_to)
-    clean = _run_methods(searcher, test, config.k, show_progress, "test queries")
+    clean = _run_methods(searcher, without_log, test, config.k, show_progress, "test queries")
     report: dict[str, object] = {
         "methods": {name: {f"ndcg@{config.k}": value} for name, value in clean.items()},
         "hybrid_over_bm25": _ratio(clean["hybrid"], clean["bm25"]),
+        "hybrid_no_log_over_bm25": _ratio(clean["hybrid_no_log"], clean["bm25"]),
         "rrf_over_bm25": _ratio(clean["rrf"], clean["bm25"]),
         "protocol": {
             "name": "search: judged queries, full-catalogue retrieval",
@@ -168,11 +181,17 @@ def evaluate_search(
                 else "none (stock encoder)"
             ),
             "fusion_training": "LambdaMART on the dev queries (20% held back for early stopping)",
+            "search_log": (
+                f"the dev queries, their products judged >= {config.search.log.min_grade} as "
+                f"choices; {config.search.log.folds} folds, each dev query's features read the "
+                "log without its own fold; test judgments never enter it"
+            ),
             "reported_on": "test queries",
         },
         "fusion": {
             "best_iteration": searcher.learned.best_iteration,
             "feature_importance": searcher.learned.importance(),
+            "without_log_best_iteration": without_log.best_iteration,
         },
         "reranking": RERANKING_NOTE,
         "timing": {
@@ -188,7 +207,9 @@ def evaluate_search(
         typo_queries = [
             JudgedQuery(text=add_typo(query.text, rng), relevance=query.relevance) for query in test
         ]
-        noisy = _run_methods(searcher, typo_queries, config.k, show_progress, "typo queries")
+        noisy = _run_methods(
+            searcher, without_log, typo_queries, config.k, show_progress, "typo queries"
+        )
         report["typos"] = {
             "edit": "one random delete/insert/substitute/swap in one alphabetic word (3+ letters)",
             "seed": config.typo_seed,
@@ -201,12 +222,14 @@ def evaluate_search(
 
 def _run_methods(
     searcher: Searcher,
+    without_log: LearnedFusion,
     queries: Sequence[JudgedQuery],
     k: int,
     show_progress: bool,
     label: str,
 ) -> dict[str, float]:
-    """Mean NDCG@k of every method over `queries`."""
+    """Mean NDCG@k of every method over `queries` (`without_log`: the fusion of
+    `hybrid_no_log`)."""
     index = searcher.index
     live = index.mask(None)
     parsed = [searcher.parser.parse(query.text) for query in queries]
@@ -228,7 +251,11 @@ def _run_methods(
             add("bm25_spelling", _top(index.lexical_scores(understood.terms, live), k), query)
             add("dense", index.dense_search(typed, k, live)[0], query)
             found = searcher.candidates(understood, vector)
-            for method, fusion in (("rrf", None), ("hybrid", learned)):
+            for method, fusion in (
+                ("rrf", None),
+                ("hybrid_no_log", without_log),
+                ("hybrid", learned),
+            ):
                 searcher.learned = fusion
                 scores, _ = searcher.rank(understood, found)
                 add(method, found.slots[np.argsort(-scores, kind="stable")[:k]], query)

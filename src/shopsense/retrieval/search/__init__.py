@@ -1,5 +1,5 @@
-"""Product search: hybrid BM25 + dense retrieval, query understanding, learned fusion and
-personalisation over one catalogue. Start with `Searcher`."""
+"""Product search: hybrid BM25 + dense retrieval, query understanding, the search log, learned
+fusion and personalisation over one catalogue. Start with `Searcher`."""
 
 from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
 from shopsense.retrieval.search.index import CatalogueIndex, Filters, IndexConfig
@@ -10,7 +10,15 @@ from shopsense.retrieval.search.query_understanding import (
     ParserConfig,
     QueryParser,
 )
-from shopsense.retrieval.search.searcher import SearchConfig, Searcher, SearchHit, SearchResults
+from shopsense.retrieval.search.search_log import SearchLog
+from shopsense.retrieval.search.searcher import (
+    SearchConfig,
+    Searcher,
+    SearchHit,
+    SearchLogConfig,
+    SearchResults,
+    clicked_searches,
+)
 
 __all__ = [
     "CatalogueIndex",
@@ -25,6 +33,9 @@ __all__ = [
     "QueryParser",
     "SearchConfig",
     "SearchHit",
+    "SearchLog",
+    "SearchLogConfig",
     "SearchResults",
     "Searcher",
+    "clicked_searches",
 ]

@@ -1,6 +1,7 @@
 """Candidate pool of one query: the union of the lexical and dense top lists, with the features
 the fusion step reads (retrieval scores and ranks, how the title matches the query's words,
-rare words included, and whether the product meets what the query understanding found)."""
+rare words included, whether the product meets what the query understanding found, and what
+shoppers chose in similar past searches)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from shopsense.retrieval.base import top_k
 from shopsense.retrieval.search.analysis import is_number
 from shopsense.retrieval.search.index import CatalogueIndex
 from shopsense.retrieval.search.query_understanding import ParsedQuery
+from shopsense.retrieval.search.search_log import LOG_FEATURES, SearchLog, empty_features
 
 #: Reciprocal-rank-fusion constant (Cormack et al. 2009): damps the weight of the very top ranks.
 RRF_K = 60
@@ -47,7 +49,9 @@ FEATURES: tuple[str, ...] = (
     "word_coverage",
     "compound",
     "rrf_rank",
+    *LOG_FEATURES,
 )
+_FIRST_LOG_FEATURE = FEATURES.index(LOG_FEATURES[0])
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class Candidates:
     dense_rank: np.ndarray
     depth: int
     """Length of each top list; the rank of a slot missing from a list."""
+    chosen: np.ndarray
+    """Per slot, what the search log says of it (`search_log.LOG_FEATURES`)."""
 
     def __len__(self) -> int:
         return len(self.slots)
@@ -80,8 +86,11 @@ def gather(
     query_vector: np.ndarray,
     mask: np.ndarray,
     depth: int,
+    log: SearchLog | None = None,
+    leave_out: int | None = None,
 ) -> Candidates:
-    """The top `depth` slots by BM25 (positive scores only) and by cosine, within `mask`."""
+    """The top `depth` slots by BM25 (positive scores only) and by cosine, within `mask`, with
+    what `log` holds of them (its searches of fold `leave_out` ignored)."""
     lexical_top = top_k(lexical_scores, depth)
     lexical_top = lexical_top[lexical_scores[lexical_top] > 0]
     dense_top, _ = index.dense_search(query_vector, depth, mask)
@@ -97,6 +106,11 @@ def gather(
         dense=(index.vectors[slots] @ query_vector).astype(np.float64),
         dense_rank=dense_rank,
         depth=depth,
+        chosen=(
+            log.features(query_vector, [index.products[slot].item_id for slot in slots], leave_out)
+            if log is not None
+            else empty_features(len(slots))
+        ),
     )
 
 
@@ -147,6 +161,7 @@ def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex)
     out[:, 22] = len(parsed.corrections)
     out[:, 23] = best_lexical
     out[:, 24] = best_dense
+    out[:, _FIRST_LOG_FEATURE : _FIRST_LOG_FEATURE + len(LOG_FEATURES)] = candidates.chosen
     return out
 
 

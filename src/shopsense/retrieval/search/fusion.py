@@ -11,22 +11,27 @@ from collections.abc import Sequence
 
 import lightgbm as lgb
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shopsense.retrieval.search.candidates import FEATURES
 
 
 class LearnedFusionConfig(BaseModel):
-    """LambdaMART settings."""
+    """LambdaMART settings.
+
+    The defaults (small trees, slow shrinkage, long patience) were chosen on a split inside
+    the Home Depot dev queries, the test half untouched: with the search-log features they
+    reach NDCG@10 0.4762 there against 0.4720 for 31 leaves at 0.05 with patience 40.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    n_estimators: int = Field(600, ge=1, description="Most boosting rounds.")
-    learning_rate: float = Field(0.05, gt=0, description="Shrinkage per round.")
-    num_leaves: int = Field(31, ge=2, description="Leaves per tree.")
-    min_child_samples: int = Field(50, ge=1, description="Fewest candidates in a leaf.")
+    n_estimators: int = Field(2000, ge=1, description="Most boosting rounds.")
+    learning_rate: float = Field(0.02, gt=0, description="Shrinkage per round.")
+    num_leaves: int = Field(15, ge=2, description="Leaves per tree.")
+    min_child_samples: int = Field(100, ge=1, description="Fewest candidates in a leaf.")
     early_stopping_rounds: int = Field(
-        40, ge=1, description="Stop when NDCG@10 on the held-back queries has not improved."
+        150, ge=1, description="Stop when NDCG@10 on the held-back queries has not improved."
     )
     validation_fraction: float = Field(
         0.2, gt=0, lt=1, description="Share of training queries held back for early stopping."
@@ -35,6 +40,21 @@ class LearnedFusionConfig(BaseModel):
         7, ge=2, description="Relevance 1..3 is binned into this many grades (+ 0 = unjudged)."
     )
     seed: int = Field(0, description="Seed of the held-back split and of LightGBM.")
+    features: list[str] | None = Field(
+        None,
+        description="Names of the `candidates.FEATURES` the ranker reads (None: all of them). "
+        "Leaving out `search_log.LOG_FEATURES` gives a ranker on text signals alone.",
+    )
+
+    @field_validator("features")
+    @classmethod
+    def _known(cls, names: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(names or ()) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown features {unknown}; known: {list(FEATURES)}")
+        if names is not None and not names:
+            raise ValueError("features: give at least one, or None for all")
+        return names
 
 
 class LearnedFusion:
@@ -44,6 +64,9 @@ class LearnedFusion:
         self.config = config or LearnedFusionConfig()
         self.booster: lgb.Booster | None = None
         self.best_iteration = 0
+        names = self.config.features or list(FEATURES)
+        self.feature_names = [name for name in FEATURES if name in names]
+        self._columns = np.array([FEATURES.index(name) for name in self.feature_names])
 
     def fit(self, features: Sequence[np.ndarray], gains: Sequence[np.ndarray]) -> LearnedFusion:
         """Train on one feature matrix and one gain vector (relevance, 0 if unjudged) per query.
@@ -90,7 +113,7 @@ class LearnedFusion:
             raise RuntimeError("LearnedFusion is not trained: call fit first")
         if len(features) == 0:
             return np.zeros(0)
-        return self.booster.predict(features, num_iteration=self.best_iteration)
+        return self.booster.predict(features[:, self._columns], num_iteration=self.best_iteration)
 
     def importance(self) -> dict[str, float]:
         """Share of total split gain per feature."""
@@ -98,7 +121,9 @@ class LearnedFusion:
             return {}
         gain = self.booster.feature_importance(importance_type="gain")
         total = float(gain.sum()) or 1.0
-        return {name: float(value / total) for name, value in zip(FEATURES, gain, strict=True)}
+        return {
+            name: float(value / total) for name, value in zip(self.feature_names, gain, strict=True)
+        }
 
     def _grade(self, gains: np.ndarray) -> np.ndarray:
         # Relevance 1..3 onto grades 1..n, so that LightGBM's integer labels keep the scale.
@@ -113,6 +138,6 @@ class LearnedFusion:
     def _stack(
         self, features: Sequence[np.ndarray], gains: Sequence[np.ndarray], queries: list[int]
     ) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        x = np.vstack([features[q] for q in queries])
+        x = np.vstack([features[q][:, self._columns] for q in queries])
         y = np.concatenate([self._grade(np.asarray(gains[q], dtype=np.float64)) for q in queries])
         return x, y, [len(gains[q]) for q in queries]

@@ -5,13 +5,15 @@
 
 A query is parsed (`query_understanding`), the products it may return are narrowed by the
 filters it implies and those passed in, BM25 and dense retrieval each propose `depth`
-candidates, the union is ranked by the fusion (a trained `LearnedFusion`, else reciprocal-rank
-fusion), boosted by the understood constraints it meets, and blended with the shopper's
-interests. Results carry the parsed query and, per product, the signals that matched.
+candidates, the search log says which of them shoppers chose in similar past searches
+(`search_log`), the union is ranked by the fusion (a trained `LearnedFusion`, else
+reciprocal-rank fusion), boosted by the understood constraints it meets, and blended with the
+shopper's interests. Results carry the parsed query and, per product, the signals that matched.
 """
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
@@ -31,7 +33,39 @@ from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
 from shopsense.retrieval.search.index import CatalogueIndex, Filters, IndexConfig
 from shopsense.retrieval.search.personalize import PersonalizationConfig, Personalizer, User
 from shopsense.retrieval.search.query_understanding import ParsedQuery, ParserConfig, QueryParser
+from shopsense.retrieval.search.search_log import SearchLog
 from shopsense.text import Encoder
+
+
+class SearchLogConfig(BaseModel):
+    """What enters the search log, and how the fusion is trained over it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_grade: float = Field(
+        2.33,
+        description="Smallest judged relevance that makes a product 'chosen' when judged "
+        "queries enter the log (Home Depot grades 1-3: 2.33 = at least 'mostly relevant' on "
+        "average); lower-graded products were shown, not chosen, and stay out.",
+    )
+    click_grade: float = Field(
+        3.0, description="Grade of a click from the shop's own search log (`Dataset.queries`)."
+    )
+    folds: int = Field(
+        5,
+        ge=2,
+        description="Judged queries are split into this many folds by a hash of their text; "
+        "when the fusion learns, a query's features come from the log without its own fold.",
+    )
+
+    @model_validator(mode="after")
+    def _clicks_are_choices(self) -> SearchLogConfig:
+        if self.click_grade < self.min_grade:
+            raise ValueError(
+                f"click_grade ({self.click_grade}) is below min_grade ({self.min_grade}): "
+                "clicks would never enter the log"
+            )
+        return self
 
 
 class SearchConfig(BaseModel):
@@ -43,6 +77,9 @@ class SearchConfig(BaseModel):
     parser: ParserConfig = Field(default_factory=ParserConfig, description="Query reading.")
     personalization: PersonalizationConfig = Field(
         default_factory=PersonalizationConfig, description="Blend of the shopper's interests."
+    )
+    log: SearchLogConfig = Field(
+        default_factory=SearchLogConfig, description="The memory of past searches."
     )
     fusion: Literal["learned", "rrf"] = Field(
         "learned",
@@ -69,7 +106,7 @@ class SearchHit(BaseModel):
     score: float = Field(description="Final score (fusion, scaled 0-1, plus boosts).")
     signals: dict[str, int | float | str] = Field(
         description="What matched: lexical/dense rank and score, understood constraints met, "
-        "corrected words found, personal affinity."
+        "corrected words found, choices in similar past searches, personal affinity."
     )
 
 
@@ -100,6 +137,7 @@ class Searcher:
         self.query_encoder = Encoder(index.encoder.config.model_copy(update={"cache": False}))
         self.personalizer = Personalizer(index, index.encoder, dataset, self.config.personalization)
         self.learned = fusion
+        self.log = SearchLog()
 
     @classmethod
     def build(
@@ -109,12 +147,19 @@ class Searcher:
         config: SearchConfig | None = None,
         show_progress: bool = False,
     ) -> Searcher:
-        """A searcher over the dataset's items; its users' histories personalise results."""
+        """A searcher over the dataset's items; its users' histories personalise results and
+        its clicked searches (`Dataset.queries`) fill the search log.
+
+        A shop without judged queries can train the fusion on those clicks:
+        `searcher.learn_fusion(clicked_searches(dataset))`.
+        """
         config = config or SearchConfig()
         index = CatalogueIndex.build(
             dataset.items, encoder or Encoder(), config.index, show_progress
         )
-        return cls(index, config, dataset)
+        searcher = cls(index, config, dataset)
+        searcher.log_judged(clicked_searches(dataset, config.log.click_grade))
+        return searcher
 
     # ---- the API ---------------------------------------------------------------------------
     def search(
@@ -164,12 +209,19 @@ class Searcher:
         return self.query_encoder.encode(list(texts), kind="query")
 
     def candidates(
-        self, parsed: ParsedQuery, vector: np.ndarray, filters: Filters | None = None
+        self,
+        parsed: ParsedQuery,
+        vector: np.ndarray,
+        filters: Filters | None = None,
+        leave_out: int | None = None,
     ) -> Candidates:
-        """The candidate pool of a parsed query within its own and the given filters."""
+        """The candidate pool of a parsed query within its own and the given filters (the
+        log's searches of fold `leave_out` unseen)."""
         mask = self.index.mask(parsed.filters()) & self.index.mask(filters)
         lexical = self.index.lexical_scores(parsed.terms, mask)
-        return pool.gather(self.index, lexical, vector, mask, self.config.depth)
+        return pool.gather(
+            self.index, lexical, vector, mask, self.config.depth, self.log, leave_out
+        )
 
     def fused(self, parsed: ParsedQuery, found: Candidates) -> np.ndarray:
         """Fusion score per candidate (learned where trained and configured, else RRF)."""
@@ -202,6 +254,10 @@ class Searcher:
             if found.dense_rank[row] < found.depth:
                 out["dense_rank"] = int(found.dense_rank[row]) + 1
             out["dense_cosine"] = round(float(found.dense[row]), 4)
+            choices, nearest = found.chosen[row, 0], found.chosen[row, 1]
+            if choices > 0:
+                out["chosen_in_past_searches"] = round(float(np.expm1(choices)))
+                out["closest_past_search_cosine"] = round(float(nearest), 4)
             out.update(self._constraints_met(parsed, int(found.slots[row]))[0])
             words = self.index.match_words[int(found.slots[row])]
             fixed = [
@@ -255,23 +311,57 @@ class Searcher:
         vectors: np.ndarray | None = None,
         show_progress: bool = False,
     ) -> LearnedFusion:
-        """Train the LambdaMART fusion on judged queries and use it from now on.
+        """Train the LambdaMART fusion on judged queries (`training_set`) and use it from now
+        on. Log them first (`log_judged`) for the fusion to learn to read the search log.
 
         `vectors` are the queries' vectors if already encoded (else they are encoded here).
         """
-        parsed = [self.parser.parse(query.text) for query in queries]
-        if vectors is None:
-            vectors = self.encode([p.search_text or p.text for p in parsed])
+        features, gains = self.training_set(queries, vectors, show_progress)
+        self.learned = LearnedFusion(config).fit(features, gains)
+        return self.learned
+
+    def log_judged(
+        self, queries: Sequence[JudgedQuery], vectors: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Add judged queries to the search log, each in its fold, with the products judged at
+        least `min_grade` as its choices; returns the queries' vectors."""
+        vectors = self._query_vectors(queries) if vectors is None else vectors
+        minimum = self.config.log.min_grade
+        chosen = [
+            {item_id: gain for item_id, gain in query.relevance.items() if gain >= minimum}
+            for query in queries
+        ]
+        self.log.add(vectors, chosen, [self.fold(query.text) for query in queries])
+        return vectors
+
+    def training_set(
+        self,
+        queries: Sequence[JudgedQuery],
+        vectors: np.ndarray | None = None,
+        show_progress: bool = False,
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Features and judged gains of each query's candidates, for `LearnedFusion.fit`;
+        each query sees the search log without its own fold."""
+        vectors = self._query_vectors(queries) if vectors is None else vectors
         features, gains = [], []
         with Progress(disable=not show_progress, transient=True) as progress:
             task = progress.add_task(f"features of {len(queries):,} queries", total=len(queries))
-            for query, understood, vector in zip(queries, parsed, vectors, strict=True):
-                found = self.candidates(understood, vector)
+            for query, vector in zip(queries, vectors, strict=True):
+                understood = self.parser.parse(query.text)
+                found = self.candidates(understood, vector, leave_out=self.fold(query.text))
                 features.append(pool.features(understood, found, self.index))
                 gains.append(self.gains(query, found))
                 progress.advance(task)
-        self.learned = LearnedFusion(config).fit(features, gains)
-        return self.learned
+        return features, gains
+
+    def _query_vectors(self, queries: Sequence[JudgedQuery]) -> np.ndarray:
+        parsed = [self.parser.parse(query.text) for query in queries]
+        return self.encode([p.search_text or p.text for p in parsed])
+
+    def fold(self, query: str) -> int:
+        """The out-of-fold training fold of a judged query (a hash of its text)."""
+        digest = hashlib.sha256(f"fold\x00{query}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % self.config.log.folds
 
     def gains(self, query: JudgedQuery, found: Candidates) -> np.ndarray:
         """Judged relevance of each candidate (0 where unjudged)."""
@@ -293,3 +383,13 @@ class Searcher:
         """Read a searcher written by `save`."""
         with open(Path(path) / "searcher.pkl", "rb") as handle:
             return pickle.load(handle)
+
+
+def clicked_searches(dataset: Dataset, grade: float = 3.0) -> list[JudgedQuery]:
+    """The dataset's searches that led to clicks, each click judged `grade` (clicks as
+    relevance: what a shop without human judgments learns from)."""
+    clicked = dataset.queries.filter(pl.col("clicked").list.len() > 0)
+    return [
+        JudgedQuery(text, dict.fromkeys(items, grade))
+        for text, items in zip(clicked["text"], clicked["clicked"], strict=True)
+    ]

@@ -28,6 +28,7 @@ from shopsense.retrieval.base import UserContext
 from shopsense.retrieval.search import (
     Filters,
     LearnedFusion,
+    LearnedFusionConfig,
     SearchConfig,
     Searcher,
     SearchLogConfig,
@@ -380,6 +381,21 @@ def test_learned_fusion_learns_which_feature_matters() -> None:
     best = np.argsort(-model.score(x))[:5]
     assert (x[best, FEATURES.index("term_coverage")] > 0.8).sum() >= 4
     assert max(model.importance(), key=model.importance().get) == "term_coverage"
+
+
+def test_a_fusion_on_chosen_features_reads_no_other_column() -> None:
+    rng = np.random.default_rng(1)
+    text_only = [name for name in FEATURES if not name.startswith("log_")]
+    features = [rng.random((20, len(FEATURES))).astype(np.float32) for _ in range(100)]
+    gains = [np.where(x[:, FEATURES.index("log_choices")] > 0.5, 3.0, 0.0) for x in features]
+    model = LearnedFusion(LearnedFusionConfig(features=text_only)).fit(features, gains)
+    assert set(model.importance()) == set(text_only)
+    x = rng.random((30, len(FEATURES))).astype(np.float32)
+    shuffled = x.copy()
+    shuffled[:, len(text_only) :] = rng.random((30, len(FEATURES) - len(text_only)))
+    np.testing.assert_array_equal(model.score(x), model.score(shuffled))
+    with pytest.raises(ValueError, match="unknown features"):
+        LearnedFusionConfig(features=["term_coverage", "clicks"])
 
 
 def test_searcher_trains_and_uses_learned_fusion(shop: Dataset, encoder: Encoder) -> None:

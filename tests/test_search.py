@@ -355,8 +355,23 @@ def test_title_match_features_equal_a_per_title_reading(searcher: Searcher) -> N
         made = {a + b for a, b in zip(title_words, title_words[1:], strict=False)}
         expected = bool(joined & set(title_words)) + bool(set(typed) & made)
         assert column["compound"][row] == expected
-    rrf_rank = np.argsort(np.argsort(-found.rrf, kind="stable"), kind="stable")
+    rrf_rank = [(found.rrf > value).sum() for value in found.rrf]  # ties share a rank
     np.testing.assert_allclose(column["rrf_rank"], np.log1p(rrf_rank), rtol=1e-6)
+
+
+def test_candidates_with_equal_rrf_share_their_rrf_rank(searcher: Searcher) -> None:
+    # Ties broken by slot order would teach the ranker a position in the catalogue.
+    found = Candidates(
+        slots=np.array([0, 1, 2, 3]),
+        lexical=np.array([3.0, 0.0, 2.0, 0.0]),
+        lexical_rank=np.array([0, 5, 1, 5]),
+        dense=np.array([0.1, 0.9, 0.2, 0.8]),
+        dense_rank=np.array([5, 0, 5, 1]),
+        depth=5,
+        chosen=empty_features(4),
+    )
+    table = pool_features(searcher.parser.parse("jacket"), found, searcher.index)
+    np.testing.assert_allclose(table[:, FEATURES.index("rrf_rank")], np.log1p([0, 0, 2, 2]))
 
 
 def test_compounds_split_or_joined_count_as_matches(searcher: Searcher) -> None:

@@ -152,8 +152,9 @@ def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex)
         out[:, 25] = hits @ idf / idf.sum() if idf.sum() > 0 else 0.0
         out[:, 26] = np.where(hits, 0.0, idf[None, :]).max(axis=1)
     out[:, 27], out[:, 28] = _word_matches(parsed.search_text.split(), candidates.slots, index)
-    rrf_order = np.argsort(-candidates.rrf, kind="stable")
-    out[rrf_order, 29] = np.log1p(np.arange(n))
+    # Candidates with equal RRF share their rank: a tie broken by slot (catalogue) order would
+    # teach the ranker a position in the catalogue instead of a match.
+    out[:, 29] = np.log1p(np.searchsorted(np.sort(-candidates.rrf), -candidates.rrf))
     out[:, 16] = _trigram_jaccard(parsed.search_text, candidates.slots, index)
     _constraint_features(parsed, candidates.slots, index, out)
     out[:, 20] = len(query_terms)

@@ -3,10 +3,10 @@
 Each entry of the log is one past search: the query's vector and the products the shopper
 chose from its results (clicked, in a shop's search log; judged relevant, in judged data), with
 a grade per choice. For a new query, every candidate product gets four features: how often it
-was chosen, the cosine of the closest past query that chose it, and the sum and the
-similarity-weighted grade of its choices, where a past query weighs its cosine to the new
-query to the fourth power, so that only near paraphrases count. A product nobody chose gets
-count 0 and cosine -1.
+was chosen, the cosine of the closest past query that chose it, and the weighted count and the
+weighted mean grade of its choices, where a past query weighs its cosine to the new query to
+the fourth power (a fixed choice, not tuned), so that only near paraphrases count much. A
+product nobody chose gets count 0 and cosine -1.
 
 Search engines rank with this memory of their logs (which products answered similar queries);
 it says nothing of a product no one has chosen yet, so the text signals still decide there.

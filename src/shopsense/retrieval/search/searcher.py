@@ -325,7 +325,8 @@ class Searcher:
     ) -> np.ndarray:
         """Add judged queries to the search log, each in its fold, with the products judged at
         least `min_grade` as its choices; returns the queries' vectors."""
-        vectors = self._query_vectors(queries) if vectors is None else vectors
+        if vectors is None:
+            vectors = self._query_vectors([self.parser.parse(query.text) for query in queries])
         minimum = self.config.log.min_grade
         chosen = [
             {item_id: gain for item_id, gain in query.relevance.items() if gain >= minimum}
@@ -342,20 +343,19 @@ class Searcher:
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Features and judged gains of each query's candidates, for `LearnedFusion.fit`;
         each query sees the search log without its own fold."""
-        vectors = self._query_vectors(queries) if vectors is None else vectors
+        parsed = [self.parser.parse(query.text) for query in queries]
+        vectors = self._query_vectors(parsed) if vectors is None else vectors
         features, gains = [], []
         with Progress(disable=not show_progress, transient=True) as progress:
             task = progress.add_task(f"features of {len(queries):,} queries", total=len(queries))
-            for query, vector in zip(queries, vectors, strict=True):
-                understood = self.parser.parse(query.text)
+            for query, understood, vector in zip(queries, parsed, vectors, strict=True):
                 found = self.candidates(understood, vector, leave_out=self.fold(query.text))
                 features.append(pool.features(understood, found, self.index))
                 gains.append(self.gains(query, found))
                 progress.advance(task)
         return features, gains
 
-    def _query_vectors(self, queries: Sequence[JudgedQuery]) -> np.ndarray:
-        parsed = [self.parser.parse(query.text) for query in queries]
+    def _query_vectors(self, parsed: Sequence[ParsedQuery]) -> np.ndarray:
         return self.encode([p.search_text or p.text for p in parsed])
 
     def fold(self, query: str) -> int:
@@ -385,7 +385,9 @@ class Searcher:
             return pickle.load(handle)
 
 
-def clicked_searches(dataset: Dataset, grade: float = 3.0) -> list[JudgedQuery]:
+def clicked_searches(
+    dataset: Dataset, grade: float = SearchLogConfig.model_fields["click_grade"].default
+) -> list[JudgedQuery]:
     """The dataset's searches that led to clicks, each click judged `grade` (clicks as
     relevance: what a shop without human judgments learns from)."""
     clicked = dataset.queries.filter(pl.col("clicked").list.len() > 0)

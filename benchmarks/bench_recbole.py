@@ -34,7 +34,7 @@ from shopsense.data.splits import Split, first_occurrences, leave_one_out
 from shopsense.evaluation.metrics import coverage, ranking_metrics
 from shopsense.evaluation.resources import measure
 from shopsense.evaluation.runner import rank_cases, summarize
-from shopsense.retrieval.registry import create
+from shopsense.ranking.registry import create
 
 REPO = Path(__file__).resolve().parents[1]
 RUNNER = Path(__file__).resolve().with_name("recbole_runner.py")

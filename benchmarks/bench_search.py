@@ -30,7 +30,7 @@ from benchmarks_md import command_line, machine_line, markdown_table, write_sect
 from shopsense.data.loaders.homedepot import load_homedepot
 from shopsense.evaluation.resources import measure
 from shopsense.evaluation.search import RERANKING_NOTE, split_queries
-from shopsense.retrieval.search import CatalogueIndex, Searcher
+from shopsense.search import CatalogueIndex, Searcher
 from shopsense.text import Encoder, EncoderConfig
 
 FOLDER = "homedepot-search-relevance"

@@ -46,7 +46,7 @@ from benchmarks_md import command_line, machine_line, markdown_table, write_sect
 
 from shopsense.bundle import Bundle, default_models, train_bundle
 from shopsense.data.loaders import load
-from shopsense.retrieval.registry import expand_models
+from shopsense.ranking.registry import expand_models
 
 FOLDER = "amazon-beauty-2014-5core"
 KEYS = {"read": "bench-read", "admin": "bench-admin"}
@@ -122,9 +122,9 @@ def _measure(root: Path, args: argparse.Namespace) -> dict:
         results["server_errors_logged"] = server.log.read_text().count("Traceback")
     results.update(
         bundle=bundle.version,
-        models=[m["name"] for m in bundle.manifest["models"]],
+        models=list(bundle.models),
         search=bundle.searcher is not None,
-        precomputed=bundle.manifest.get("precomputed"),
+        precomputed=_lists_entry(bundle.manifest["artifacts"].get("precomputed")),
         dataset=bundle.manifest["dataset"]["name"],
         items=len(catalogue),
     )
@@ -569,6 +569,13 @@ def _run_markdown(run: dict) -> list[str]:
         f"{ingestion['errors']} errors); each reply is sent after the store commit. Server "
         f"log: {run['server_errors_logged']} tracebacks.",
     ]
+
+
+def _lists_entry(artifact: dict | None) -> dict | None:
+    """The precomputed artifact's manifest entry as the report reads it."""
+    if not artifact:
+        return None
+    return {**artifact["config"], **artifact["metrics"], "seconds": artifact["seconds"]}
 
 
 def _precomputed(entry: dict | None) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import faiss
 import numpy as np
 import pytest
-from retrieval_conformance import RetrieverConformance
 from text_shop import CAMPING, RUNNING, shop_dataset
 
+from shopsense.ranking.registry import create
 from shopsense.retrieval import Retriever, UserContext
 from shopsense.retrieval.content import ContentRetriever
-from shopsense.retrieval.registry import create
+from shopsense.testing import RetrieverConformance
 from shopsense.text import EncoderConfig
 
 

@@ -16,7 +16,11 @@ from shopsense.data import Dataset
 from shopsense.data.demo import DEMO_NAME, DemoShopConfig, generate_demo_shop
 from shopsense.data.demo.phrases import negative_phrases, positive_phrases
 from shopsense.data.demo.vocabulary import CATEGORIES, product_types
+from shopsense.data.shoppers import UserEvent
 from shopsense.data.splits import leave_one_out
+from shopsense.ranking.cascade import Recommender
+from shopsense.ranking.registry import create
+from shopsense.ranking.rerank import RerankConfig, normalise_title
 
 TYPE_OF_LEAF = {t.leaf: t for t in product_types().values()}
 BRANDS_OF_CATEGORY = {c.name: set(c.brands) for c in CATEGORIES}
@@ -191,3 +195,32 @@ def test_config_and_size_are_checked() -> None:
         DemoShopConfig(compare_probability=0.8, complement_probability=0.5)
     with pytest.raises(ValueError):
         DemoShopConfig(unknown=1)
+
+
+def test_same_titled_products_are_never_recommended_for_each_other(shop: Dataset) -> None:
+    """The shop lists one product under several ids (a variant, another seller): the cascade
+    de-duplicates titles, so nobody is shown an item "because you viewed" its own title."""
+    titles = [normalise_title(title) for title in shop.items["title"].to_list()]
+    assert len(set(titles)) < len(titles)  # the case the newcomer met
+    models = {"cooccurrence": create("cooccurrence").fit(shop)}
+    served = Recommender(models, shop.items)
+    plain = Recommender(models, shop.items, rerank=RerankConfig(dedup_titles=False))
+    echoed = 0
+    for user in range(60):
+        events = [
+            UserEvent(str(shop.item_ids[i]), "view", float("nan")) for i in shop.sequences[user]
+        ]
+        history = served.history(events)
+        viewed = {titles[i] for i in history.items.tolist()}
+        echoed += any(
+            pick.because is not None and titles[pick.because] == titles[pick.item]
+            for pick in plain.recommend(history, 10)
+        )
+        picks = served.recommend(history, 10)
+        shown = [titles[pick.item] for pick in picks]
+        assert len(shown) == len(set(shown)) == 10
+        assert not set(shown) & viewed
+        assert all(
+            pick.because is None or titles[pick.because] != titles[pick.item] for pick in picks
+        )
+    assert echoed > 0  # without de-duplication the echo does happen

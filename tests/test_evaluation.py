@@ -48,10 +48,17 @@ def test_rankings_dump_uses_source_ids(tiny_dataset: Dataset) -> None:
 
     split = leave_one_out(tiny_dataset)
     retriever = FixedScores().fit(split.train)
-    results = rank_cases(retriever, split.test, tiny_dataset)
+    results = {
+        "validation": rank_cases(retriever, split.validation, tiny_dataset),
+        "test": rank_cases(retriever, split.test, tiny_dataset),
+    }
     out = io.StringIO()
     write_rankings(out, "fixed", tiny_dataset, split, results)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert lines[0]["user"] == "u1" and lines[0]["target"] == "d"
-    assert lines[0]["ranked"][:2] == ["d", "e"]  # a, b, c are u1's history
-    assert len(lines) == len(split.test)
+    test = [line for line in lines if line["split"] == "test"]
+    validation = [line for line in lines if line["split"] == "validation"]
+    assert len(test) == len(split.test) and len(validation) == len(split.validation)
+    assert test[0]["user"] == "u1" and test[0]["target"] == "d"
+    assert test[0]["history"] == ["a", "b", "c"]
+    assert test[0]["ranked"][:2] == ["d", "e"]  # a, b, c are u1's history
+    assert validation[0]["target"] == "c" and validation[0]["history"] == ["a", "b"]

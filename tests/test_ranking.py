@@ -6,15 +6,17 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from retrieval_conformance import RetrieverConformance, conformance_dataset
 
 from shopsense.data import DataError, Dataset
+from shopsense.data.shoppers import UserEvent
 from shopsense.data.splits import leave_one_out
+from shopsense.learning import LambdaMART, LambdaMARTConfig, RankingExamples
 from shopsense.ranking.candidates import GeneratorSpec, generate_candidates, score_generators
-from shopsense.ranking.explain import Explainer
+from shopsense.ranking.cascade import Recommender
+from shopsense.ranking.explain import describe
 from shopsense.ranking.features import FeatureBuilder, FeatureConfig, item_statistics
 from shopsense.ranking.fusion import FusionRetriever, hold_out_last
-from shopsense.ranking.ranker import LambdaRanker, RankerConfig, RankingExamples
+from shopsense.ranking.registry import RECOMMENDERS, create
 from shopsense.ranking.rerank import (
     BusinessRules,
     Exposure,
@@ -25,10 +27,13 @@ from shopsense.ranking.rerank import (
     mmr,
 )
 from shopsense.retrieval import Retriever, UserContext
-from shopsense.retrieval.registry import create, retriever_class
+from shopsense.retrieval.explanation import Explanation
+from shopsense.testing import RetrieverConformance, conformance_dataset
 
 #: Small and fast: no text encoder, a few boosting rounds on one thread.
-FAST_RANKER = RankerConfig(min_data_in_leaf=2, max_rounds=30, early_stopping_rounds=10, threads=1)
+FAST_RANKER = LambdaMARTConfig(
+    min_data_in_leaf=2, max_rounds=30, early_stopping_rounds=10, threads=1
+)
 FAST_GENERATORS = [
     GeneratorSpec(model="cooccurrence"),
     GeneratorSpec(model="cooccurrence", alias="last", history_window=1),
@@ -89,7 +94,7 @@ def fitted_fusion(chains: Dataset) -> FusionRetriever:
 
 # ---- registry and config -------------------------------------------------------------------
 def test_best_is_registered_as_the_fusion() -> None:
-    assert retriever_class("best") is FusionRetriever
+    assert RECOMMENDERS.retriever_class("best") is FusionRetriever
     assert isinstance(create("best"), FusionRetriever)
 
 
@@ -195,7 +200,7 @@ def _planted(n_queries: int, seed: int) -> RankingExamples:
 
 def test_ranker_learns_a_planted_signal() -> None:
     names = ["noise_a", "noise_b", "planted", "noise_c"]
-    ranker = LambdaRanker(FAST_RANKER.model_copy(update={"max_rounds": 40})).fit(
+    ranker = LambdaMART(FAST_RANKER.model_copy(update={"max_rounds": 40})).fit(
         _planted(300, seed=0), names
     )
     assert next(iter(ranker.importance())) == "planted"
@@ -204,13 +209,13 @@ def test_ranker_learns_a_planted_signal() -> None:
     labels = test.labels.reshape(100, 20)
     top_is_positive = labels[np.arange(100), scores.argmax(axis=1)] == 1
     assert top_is_positive.mean() > 0.8  # chance is 0.05
-    again = LambdaRanker.from_text(ranker.to_text())
+    again = LambdaMART.from_text(ranker.to_text())
     np.testing.assert_allclose(again.predict(test.features), ranker.predict(test.features))
 
 
 def test_ranker_refuses_queries_without_positives() -> None:
     with pytest.raises(ValueError, match="no training query"):
-        LambdaRanker(FAST_RANKER).fit(
+        LambdaMART(FAST_RANKER).fit(
             RankingExamples(np.zeros((0, 2), np.float32), np.zeros(0), np.zeros(0, int)), ["a", "b"]
         )
 
@@ -263,13 +268,12 @@ def test_fusion_save_load_round_trip(fitted_fusion: FusionRetriever, tmp_path) -
 def test_explanations_name_a_history_item(fitted_fusion: FusionRetriever, chains: Dataset) -> None:
     user = UserContext.of([20, 21, 22])
     ids, _ = fitted_fusion.recommend(user, k=3, exclude=user.history)
-    explanations = Explainer(fitted_fusion, chains.items).explain(user, ids)
+    explanations = fitted_fusion.explain(user, ids)
     assert [e.item for e in explanations] == ids.tolist()
     first = explanations[0]
-    assert first.because in user.history.tolist()
-    assert first.because_id == f"i{first.because}"
-    assert f"title {first.because}" in first.reason
-    assert first.source in {"cooccurrence", "last"}
+    assert first.basis == "history" and first.because in user.history.tolist()
+    assert first.source == "cooccurrence"  # the model of the "cooccurrence" or "last" generator
+    assert _worded(first, chains) == f"because you viewed “title {first.because}”"
     by_generator = {s.generator: s for s in first.signals}
     assert by_generator["cooccurrence"].proposed and by_generator["cooccurrence"].rank >= 1
     assert by_generator["cooccurrence"].score > 0
@@ -277,9 +281,15 @@ def test_explanations_name_a_history_item(fitted_fusion: FusionRetriever, chains
 
 def test_explanation_without_history(fitted_fusion: FusionRetriever, chains: Dataset) -> None:
     ids, _ = fitted_fusion.recommend(UserContext(), k=2)
-    explanation = Explainer(fitted_fusion, chains.items).explain(UserContext(), ids)[0]
-    assert explanation.because is None
-    assert explanation.reason == "popular with other shoppers"
+    explanation = fitted_fusion.explain(UserContext(), ids)[0]
+    assert explanation.because is None and explanation.basis == "popular"
+    assert _worded(explanation, chains) == "popular in the shop"
+
+
+def _worded(explanation: Explanation, data: Dataset) -> str:
+    """The reason a shopper reads, for history items viewed."""
+    titles = data.items["title"].to_list()
+    return describe(explanation, lambda i: f"“{titles[i]}”", lambda i: "view")
 
 
 # ---- re-ranking ----------------------------------------------------------------------------
@@ -344,6 +354,62 @@ def test_stock_rule_reads_attributes() -> None:
         BusinessRules(in_stock_only=True).allowed(broken)
 
 
+def _shop_window(chains: Dataset) -> tuple[Recommender, Recommender, pl.DataFrame]:
+    """The chains shop with brands (five, six items each), item 6 out of stock and item 5
+    titled like item 4; a cascade over it with the default re-ranking and one without any."""
+    from shopsense.data.schema import conform
+
+    items = chains.items.with_columns(
+        pl.Series("brand", [f"brand{i % 5}" for i in range(30)]),
+        pl.Series("title", ["title 4" if i == 5 else f"title {i}" for i in range(30)]),
+        pl.Series("attributes", ['{"in_stock": false}' if i == 6 else "{}" for i in range(30)]),
+    )
+    items = conform(items, "items")
+    models = {
+        "cooccurrence": create("cooccurrence").fit(chains),
+        "popularity": create("popularity").fit(chains),
+    }
+    plain = Recommender(models, items, rerank=RerankConfig(dedup_titles=False))
+    return Recommender(models, items), plain, items
+
+
+def test_cascade_default_rerank_only_drops_repeated_titles(chains: Dataset) -> None:
+    default, plain, items = _shop_window(chains)
+    titles = items["title"].to_list()
+    for user in range(12):
+        history = default.history(
+            [UserEvent(f"i{i}", "view", float("nan")) for i in chains.sequences[user][:3]]
+        )
+        picks = [p.item for p in default.recommend(history, 8)]
+        unfiltered = [p.item for p in plain.recommend(history, 8)]
+        assert len(picks) == 8 and len({titles[i] for i in picks}) == 8
+        assert not {titles[i] for i in picks} & {titles[i] for i in history.items.tolist()}
+        if not {4, 5} & set(unfiltered) and not {4, 5} & set(history.items.tolist()):
+            assert picks == unfiltered  # nothing to de-duplicate: the cascade's own list
+    # An item titled like the one viewed is not recommended "because you viewed" it.
+    viewed = default.history([UserEvent("i4", "view", float("nan"))])
+    assert 5 in [p.item for p in plain.recommend(viewed, 10)]
+    assert 5 not in [p.item for p in default.recommend(viewed, 10)]
+
+
+def test_cascade_rerank_filters_caps_and_refills(chains: Dataset) -> None:
+    _, plain, items = _shop_window(chains)
+    config = RerankConfig(rules=BusinessRules(in_stock_only=True), max_per_brand=2)
+    shop_window = Recommender(dict(plain.models), items, rerank=config)
+    brands = items["brand"].to_list()
+    for user in range(12):
+        events = [UserEvent(f"i{i}", "view", float("nan")) for i in chains.sequences[user]]
+        history = shop_window.history(events)
+        picks = shop_window.recommend(history, 8)
+        chosen = [p.item for p in picks]
+        assert len(chosen) == 8 and 6 not in chosen
+        assert max(chosen.count(i) for i in chosen) == 1
+        assert max(sum(brands[i] == b for i in chosen) for b in set(brands)) <= 2
+        assert all(p.reason for p in picks)
+    similar = [p.item for p in shop_window.similar(3, 8)]
+    assert 6 not in similar and 3 not in similar and len(similar) == 8
+
+
 def test_conformance_data_is_used_by_the_fusion() -> None:
     data = conformance_dataset()
     fusion = fast_fusion().fit(data)
@@ -393,7 +459,7 @@ def test_reserved_slot_shows_a_new_item_from_its_text(encoder_config) -> None:
     shopper = UserContext.of([14, 15, 16])
     reserved = fast_fusion(generators=generators, new_item_slots=[1]).fit(data)
     assert reserved.recommend(shopper, k=1, exclude=shopper.history)[0].tolist() == [23]
-    reason = Explainer(reserved, data.items).explain(shopper, [23])[0].reason
-    assert reason.startswith("new arrival, like items often bought with shampoo number 1")
+    reason = _worded(reserved.explain(shopper, [23])[0], data)
+    assert reason.startswith("new arrival, like items often bought with “shampoo number 1")
     plain = fast_fusion(generators=generators, new_item_slots=[]).fit(data)
     assert plain.recommend(shopper, k=1, exclude=shopper.history)[0].tolist() != [23]

@@ -8,17 +8,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from retrieval_conformance import RetrieverConformance
 
 from shopsense.data import DataError, Dataset
 from shopsense.data.splits import leave_one_out
+from shopsense.ranking.registry import RECOMMENDERS, create, expand_models
 from shopsense.retrieval import Retriever, UserContext
 from shopsense.retrieval.cooccurrence import CooccurrenceRetriever
 from shopsense.retrieval.history import history_matrix
 from shopsense.retrieval.itemknn import ItemKNNRetriever
 from shopsense.retrieval.matrix_factorization import ALSRetriever, BPRRetriever
 from shopsense.retrieval.popularity import PopularityRetriever
-from shopsense.retrieval.registry import RETRIEVERS, create, expand_models
+from shopsense.testing import RetrieverConformance
 
 BASELINES = ["popularity", "cooccurrence", "itemknn", "als", "bpr"]
 
@@ -224,7 +224,7 @@ def test_history_outside_catalogue_is_a_clear_error(name: str, tiny_dataset: Dat
 def test_registry_names_match_classes() -> None:
     for name in BASELINES:
         assert create(name).name == name
-    assert set(BASELINES) <= set(RETRIEVERS)
+    assert set(BASELINES) <= set(RECOMMENDERS.classes)
 
 
 def test_presets_are_configured_models() -> None:

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from retrieval_conformance import conformance_dataset
 from scipy import sparse
 
 from shopsense.data import Dataset
+from shopsense.learning import LambdaMARTConfig
 from shopsense.ranking.candidates import _mean_std, _top_per_row, score_generators
-from shopsense.ranking.explain import Explainer, _ranks
+from shopsense.ranking.explain import _ranks
 from shopsense.ranking.features import FeatureConfig
 from shopsense.ranking.fusion import FusionRetriever
-from shopsense.ranking.ranker import RankerConfig
 from shopsense.retrieval import UserContext
 from shopsense.retrieval import history as history_module
 from shopsense.retrieval.history import history_matrix, history_scores
+from shopsense.testing import conformance_dataset
 
 
 def _scipy_history(users: list[UserContext], n_items: int, decay: float) -> np.ndarray:
@@ -115,7 +115,7 @@ def data() -> Dataset:
 @pytest.fixture(scope="module")
 def fusion(data: Dataset) -> FusionRetriever:
     """The default generators (text, ALS, item-kNN, co-occurrence, popularity), fast ranker."""
-    ranker = RankerConfig(min_data_in_leaf=2, max_rounds=20, early_stopping_rounds=5, threads=1)
+    ranker = LambdaMARTConfig(min_data_in_leaf=2, max_rounds=20, early_stopping_rounds=5, threads=1)
     return FusionRetriever(ranker=ranker, depth=6, features=FeatureConfig()).fit(data)
 
 
@@ -165,9 +165,8 @@ def test_fused_scores_come_with_the_generator_scores_behind_them(
 def test_explanations_from_given_generator_scores_are_the_same(
     fusion: FusionRetriever, data: Dataset
 ) -> None:
-    explainer = Explainer(fusion, data.items)
     for sequence in data.sequences[:6]:
         user = UserContext.of(sequence)
         items, _ = fusion.recommend(user, k=5, exclude=sequence)
-        _, dense = fusion.score_with_generators([user])
-        assert explainer.explain(user, items, dense) == explainer.explain(user, items)
+        _, [evidence] = fusion.score_with_evidence([user])
+        assert fusion.explain(user, items, evidence) == fusion.explain(user, items)

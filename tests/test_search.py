@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from shopsense.data import DataError, Dataset, schema
 from shopsense.data.judgments import JudgedCatalogue, JudgedQuery
 from shopsense.data.loaders.homedepot import load_homedepot
+from shopsense.evaluation.guards import LeakageError, check_search_split
 from shopsense.evaluation.search import (
     METHODS,
     SearchEvalConfig,
@@ -25,7 +26,7 @@ from shopsense.evaluation.search import (
     split_queries,
 )
 from shopsense.retrieval.base import UserContext
-from shopsense.retrieval.search import (
+from shopsense.search import (
     Filters,
     LearnedFusion,
     LearnedFusionConfig,
@@ -34,13 +35,13 @@ from shopsense.retrieval.search import (
     SearchLogConfig,
     clicked_searches,
 )
-from shopsense.retrieval.search.adaptation import judged_pairs
-from shopsense.retrieval.search.analysis import analyze
-from shopsense.retrieval.search.candidates import FEATURES, Candidates
-from shopsense.retrieval.search.candidates import features as pool_features
-from shopsense.retrieval.search.index import products_from_frame
-from shopsense.retrieval.search.lexical import LexicalIndex
-from shopsense.retrieval.search.search_log import empty_features
+from shopsense.search.adaptation import judged_pairs
+from shopsense.search.analysis import analyze
+from shopsense.search.candidates import FEATURES, SearchCandidates
+from shopsense.search.candidates import features as pool_features
+from shopsense.search.index import products_from_frame
+from shopsense.search.lexical import LexicalIndex
+from shopsense.search.search_log import empty_features
 from shopsense.text import Encoder, EncoderConfig
 
 #: item id -> (title, brand, categories, price, attributes)
@@ -209,8 +210,9 @@ def test_results_carry_the_parsed_query_and_signals(searcher: Searcher) -> None:
     assert results.query.max_price == 300.0
     top = results.hits[0]
     assert top.item_id == "biker"
-    assert top.signals["colour"] == "black" and top.signals["material"] == "leather"
-    assert top.signals["lexical_rank"] >= 1 and "dense_cosine" in top.signals
+    assert top.signals.constraints["colour"] == "black"
+    assert top.signals.constraints["material"] == "leather"
+    assert top.signals.lexical_rank is not None and top.signals.lexical_rank >= 1
 
 
 # ---- spelling tolerance ---------------------------------------------------------------------
@@ -297,7 +299,7 @@ def test_users_with_different_histories_get_different_orders(searcher: Searcher)
     # Each shopper's kind of jacket moves up for them relative to the other shopper.
     assert ids(fashion).index("puffer") < ids(outdoor).index("puffer")
     assert ids(outdoor).index("shell") < ids(fashion).index("shell")
-    assert "personal_affinity" in fashion.hits[0].signals
+    assert fashion.hits[0].signals.personal_affinity is not None
 
 
 def test_unknown_users_and_contexts(searcher: Searcher, shop: Dataset) -> None:
@@ -308,7 +310,7 @@ def test_unknown_users_and_contexts(searcher: Searcher, shop: Dataset) -> None:
 
 # ---- fusion ---------------------------------------------------------------------------------
 def test_reciprocal_rank_fusion() -> None:
-    found = Candidates(
+    found = SearchCandidates(
         slots=np.array([0, 1, 2]),
         lexical=np.array([3.0, 0.0, 1.0]),
         lexical_rank=np.array([0, 5, 1]),
@@ -361,7 +363,7 @@ def test_title_match_features_equal_a_per_title_reading(searcher: Searcher) -> N
 
 def test_candidates_with_equal_rrf_share_their_rrf_rank(searcher: Searcher) -> None:
     # Ties broken by slot order would teach the ranker a position in the catalogue.
-    found = Candidates(
+    found = SearchCandidates(
         slots=np.array([0, 1, 2, 3]),
         lexical=np.array([3.0, 0.0, 2.0, 0.0]),
         lexical_rank=np.array([0, 5, 1, 5]),
@@ -454,9 +456,9 @@ def test_the_shops_clicked_searches_fill_the_search_log(shop: Dataset, encoder: 
     logged = Searcher.build(logged_shop, encoder)
     assert len(logged.log) == 1  # a search without a click chose nothing
     signals = {hit.item_id: hit.signals for hit in logged.search("warm coat").hits}
-    assert signals["puffer"]["chosen_in_past_searches"] == 1
-    assert signals["puffer"]["closest_past_search_cosine"] == pytest.approx(1.0, abs=1e-4)
-    assert "chosen_in_past_searches" not in signals["mug"]
+    assert signals["puffer"].chosen_in_past_searches == 1
+    assert signals["puffer"].closest_past_search_cosine == pytest.approx(1.0, abs=1e-4)
+    assert signals["mug"].chosen_in_past_searches is None
     logged.learn_fusion(clicked_searches(logged_shop) * 30)  # clicks as relevance
     assert logged.fusion_used == "learned"
 
@@ -480,7 +482,7 @@ def test_no_training_query_sees_its_own_choices(shop: Dataset, encoder: Encoder)
         # Every other query's choice is seen, unless it shares this query's fold.
         assert (table[:, choices] > 0).sum() == sum(other != fold for other in folds)
     signals = {hit.item_id: hit.signals for hit in searcher.search("warm winter jacket").hits}
-    assert signals["puffer"]["chosen_in_past_searches"] == 1  # searches see every fold
+    assert signals["puffer"].chosen_in_past_searches == 1  # searches see every fold
 
 
 def test_search_evaluation_reports_the_fusion_with_and_without_the_log(
@@ -496,6 +498,34 @@ def test_search_evaluation_reports_the_fusion_with_and_without_the_log(
     assert all(0.0 <= m["ndcg@10"] <= 1.0 for m in report["methods"].values())
     assert "test judgments never enter it" in report["protocol"]["search_log"]
     assert set(report["fusion"]["feature_importance"]) == set(FEATURES)
+
+
+def test_a_search_evaluation_that_learns_from_a_test_query_raises(
+    shop: Dataset, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shopsense.evaluation.search as search_evaluation
+
+    judged = [
+        JudgedQuery(f"{query.text} {extra}", query.relevance)
+        for query in ONE_CHOICE_EACH
+        for extra in ("", "please", "for me", "online")
+    ]
+    honest = search_evaluation.split_queries
+
+    def leaky(queries: list[JudgedQuery], fraction: float, seed: int) -> tuple[list, list]:
+        dev, test = honest(queries, fraction, seed)
+        return dev + test, test  # the dev half (logged, trained on) holds the test queries
+
+    monkeypatch.setattr(search_evaluation, "split_queries", leaky)
+    with pytest.raises(LeakageError, match="in both the dev and the test half"):
+        evaluate_search(JudgedCatalogue(shop, judged), SearchEvalConfig(), encoder)
+
+
+def test_a_searcher_that_logged_a_test_query_is_refused() -> None:
+    query = JudgedQuery("warm coat", {"puffer": 3.0})
+    check_search_split([], [JudgedQuery("mug", {"mug": 3.0})], {"warm coat"})
+    with pytest.raises(LeakageError, match="learned from the judgments of test query 'warm coat'"):
+        check_search_split([], [query], {"warm coat"})
 
 
 def test_save_and_load_round_trip(searcher: Searcher, tmp_path: Path) -> None:
@@ -527,7 +557,7 @@ def test_typos_are_one_edit_and_the_split_is_seeded() -> None:
 
 # ---- the command line -----------------------------------------------------------------------
 def test_search_command(tmp_path: Path, encoder_config: EncoderConfig, monkeypatch) -> None:
-    from shopsense.cli import app
+    from shopsense.cli.app import app
 
     monkeypatch.setenv("SHOPSENSE_CACHE_DIR", encoder_config.cache_dir)
     folder = tmp_path / "shop"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shopsense.retrieval.search.search_log import LOG_FEATURES, SearchLog, empty_features
+from shopsense.search.search_log import LOG_FEATURES, SearchLog, empty_features
 
 A, B, C = np.eye(3, dtype=np.float32)
 HALF = np.array([1.0, 1.0, 0.0], dtype=np.float32) / np.sqrt(2.0)

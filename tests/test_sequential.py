@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from retrieval_conformance import RetrieverConformance
 
 from shopsense.data import Dataset
 from shopsense.data.errors import DataError
+from shopsense.ranking.registry import create
 from shopsense.retrieval import Retriever, UserContext
-from shopsense.retrieval.registry import create
 from shopsense.retrieval.sequential import SASRecRetriever
+from shopsense.testing import RetrieverConformance
 
 FAMILIES = {
     "nail": "OPI nail polish lacquer in shade",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from retrieval_conformance import RetrieverConformance, conformance_dataset
 
+from shopsense.ranking.registry import create
 from shopsense.retrieval import Retriever, UserContext
-from shopsense.retrieval.registry import create
 from shopsense.retrieval.text_bridge import TextBridgeRetriever, text_neighbours
+from shopsense.testing import RetrieverConformance, conformance_dataset
 from shopsense.text import EncoderConfig
 
 #: In `conformance_dataset()` the last item ("shampoo number 23") has no interactions; the

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from shopsense import __version__
-from shopsense.bundle import CURRENT, MANIFEST, Bundle, resolve, train_bundle
-from shopsense.cli import app
+from shopsense.bundle import (
+    ARTIFACTS,
+    BUNDLE_FORMAT,
+    CURRENT,
+    MANIFEST,
+    Bundle,
+    BundleIntegrityError,
+    erase_user,
+    resolve,
+    train_bundle,
+)
+from shopsense.cli.app import app
 from shopsense.data import Dataset
 from shopsense.serving.app import create_app
-from tests.serving.conftest import LIGHT_MODELS, READ, serving_config
+from tests.serving.conftest import LIGHT_MODELS, READ, private_copy, serving_config
 
 
 def test_manifest_records_versions_data_and_models(shop: Dataset, tmp_path: Path) -> None:
@@ -26,10 +39,11 @@ def test_manifest_records_versions_data_and_models(shop: Dataset, tmp_path: Path
     assert {"numpy", "polars"} <= set(manifest["libraries"])
     assert manifest["dataset"]["fingerprint"] == shop.fingerprint
     assert manifest["dataset"]["interactions"] == shop.interactions.height
-    assert [m["name"] for m in manifest["models"]] == LIGHT_MODELS
-    assert manifest["models"][0]["config"]["window"] >= 1  # the full config, defaults included
+    models = manifest["artifacts"]["recommender"]["config"]["models"]
+    assert [m["name"] for m in models] == LIGHT_MODELS
+    assert models[0]["config"]["window"] >= 1  # the full config, defaults included
     assert manifest["metrics"] == {"ndcg@10": 0.5}
-    assert manifest["created_at"] and manifest["search"] is None
+    assert manifest["created_at"] and "search" not in manifest["artifacts"]
 
 
 def test_a_new_version_becomes_current_and_both_stay(shop: Dataset, tmp_path: Path) -> None:
@@ -112,3 +126,100 @@ def test_the_server_follows_the_current_pointer(shop: Dataset, tmp_path: Path) -
         picks = client.get("/v1/users/u1/recommendations", headers=READ).json()
         assert picks["bundle"] == second.name
         assert {s for r in picks["items"] for s in r["sources"]} == {"popularity"}
+
+
+# ---- artifacts, digests and pickles ------------------------------------------------------------
+def test_the_manifest_lists_every_artifact_with_its_files(text_bundle_root: Path) -> None:
+    version = resolve(text_bundle_root)
+    manifest = json.loads((version / MANIFEST).read_text())
+    assert manifest["format"] == BUNDLE_FORMAT
+    assert list(manifest["artifacts"]) == list(ARTIFACTS)  # all of them, in build order
+    for name, entry in manifest["artifacts"].items():
+        assert entry["version"] == ARTIFACTS[name].version
+        assert isinstance(entry["config"], dict) and isinstance(entry["metrics"], dict)
+        assert entry["seconds"] >= 0 and entry["files"], name
+        for relative, sha256 in entry["files"].items():
+            assert relative.startswith(f"{name}/")
+            assert hashlib.sha256((version / relative).read_bytes()).hexdigest() == sha256
+    listed = {f for entry in manifest["artifacts"].values() for f in entry["files"]}
+    on_disk = {p.relative_to(version).as_posix() for p in version.rglob("*") if p.is_file()}
+    assert on_disk - listed == {MANIFEST}
+
+
+@pytest.mark.parametrize("root_fixture", ["text_bundle_root", "fused_bundle_root"])
+def test_a_trained_bundle_holds_no_pickle(
+    root_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    version = resolve(request.getfixturevalue(root_fixture))
+    suffixes = {p.suffix for p in version.rglob("*") if p.is_file()}
+    assert not suffixes & {".pkl", ".pickle", ".pt", ".pth", ".joblib"}, suffixes
+    # Arrays load without pickle (object arrays would need it).
+    for path in version.rglob("*.npy"):
+        np.load(path, allow_pickle=False)
+    for path in version.rglob("*.npz"):
+        with np.load(path, allow_pickle=False) as stored:
+            assert all(stored[name].dtype != object for name in stored.files), path
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "catalogue/items.parquet",
+        "recommender/content/items.faiss",
+        "recommender/cooccurrence/sparse/item_item.npz",
+        "search/index/index.npz",
+        "search/searcher.json",
+    ],
+)
+def test_a_changed_byte_is_refused_naming_the_file(
+    text_bundle_root: Path, tmp_path: Path, relative: str
+) -> None:
+    version = private_copy(resolve(text_bundle_root), tmp_path)
+    path = version / relative
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0x01
+    path.write_bytes(bytes(content))
+    with pytest.raises(BundleIntegrityError, match=re.escape(relative)) as refused:
+        Bundle.load(version)
+    assert "SHA-256 does not match" in str(refused.value) and refused.value.path == path
+
+
+def test_a_missing_or_unlisted_file_is_refused(bundle_root: Path, tmp_path: Path) -> None:
+    version = private_copy(resolve(bundle_root), tmp_path)
+    dropped = version / "recommender" / "cooccurrence" / "state.pkl"
+    dropped.write_bytes(b"\x80\x05N.")
+    with pytest.raises(BundleIntegrityError, match="state.pkl: file not listed"):
+        Bundle.load(version)
+    dropped.unlink()
+    (version / "data" / "users.parquet").unlink()
+    with pytest.raises(BundleIntegrityError, match="users.parquet: file listed .* is missing"):
+        Bundle.load(version)
+
+
+def test_erasure_rewrites_the_digests_of_the_tables_it_changes(
+    bundle_root: Path, tmp_path: Path
+) -> None:
+    root = private_copy(bundle_root, tmp_path)
+    before = json.loads((resolve(root) / MANIFEST).read_text())["artifacts"]
+    assert erase_user(root, "u1") > 0
+    after = json.loads((resolve(root) / MANIFEST).read_text())["artifacts"]
+    for name in ("data", "precomputed"):
+        assert after[name]["files"] != before[name]["files"], name
+    for name in ("catalogue", "recommender"):
+        assert after[name] == before[name], name
+    bundle = Bundle.load(root)  # every digest checks out
+    assert bundle.dataset().interactions.filter(user_id="u1").height == 0
+    assert bundle.precomputed is not None and "u1" not in bundle.precomputed.read()
+    assert not [p for p in resolve(root).rglob("*") if p.name.endswith(".partial")]
+
+
+def test_items_are_served_from_the_catalogue_artifact(client: TestClient, shop: Dataset) -> None:
+    catalogue = client.app.state.runtime.served.bundle.catalogue
+    item_id = shop.items["item_id"][7]
+    record = catalogue.record(item_id)
+    assert record is not None and catalogue.index_of(item_id) == 7
+    assert catalogue.record("nope") is None
+    served = client.get(f"/v1/items/{item_id}", headers=READ).json()
+    assert served["item"] == item_id and served["title"] == record["title"]
+    assert served["categories"] == record["categories"] and served["price"] == record["price"]
+    assert client.get("/v1/items/nope", headers=READ).status_code == 404

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from shopsense.cli import app
+from shopsense.cli.app import app
 from shopsense.data.errors import DataError
 from shopsense.data.records import Interaction
 from shopsense.data.store import Store

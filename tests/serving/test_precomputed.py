@@ -9,19 +9,21 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from shopsense.bundle import PRECOMPUTED, Bundle
+from shopsense.bundle import Bundle
 from shopsense.data import Dataset
+from shopsense.data.shoppers import UserState
+from shopsense.ranking.cascade import Recommender
+from shopsense.ranking.precomputed import PRECOMPUTED_K, read_precomputed
 from shopsense.serving.app import create_app
-from shopsense.serving.precomputed import PRECOMPUTED_K, read_precomputed
-from shopsense.serving.recommender import Recommender
-from shopsense.serving.state import UserState
 from tests.serving.conftest import ADMIN, READ, private_copy, recommend, serving_config
 
 TENT = "cam-ultralight-tent-1"
 
 
 def _table(root: Path) -> Path:
-    return Bundle.load(root).path / "data" / f"{PRECOMPUTED}.parquet"
+    lists = Bundle.load(root).precomputed
+    assert lists is not None
+    return lists.path
 
 
 def _lists(client: TestClient) -> dict[str, float]:
@@ -41,9 +43,9 @@ def test_every_precomputed_list_is_what_live_scoring_gives(
 ) -> None:
     root = request.getfixturevalue(root_fixture)
     bundle = Bundle.load(root)
-    assert bundle.manifest["precomputed"]["k"] == PRECOMPUTED_K
+    assert bundle.manifest["artifacts"]["precomputed"]["config"]["k"] == PRECOMPUTED_K
     lists = read_precomputed(_table(root))
-    recommender = Recommender(bundle, lists, PRECOMPUTED_K)
+    recommender = Recommender(bundle.models, bundle.items, lists, PRECOMPUTED_K)
     state = UserState.from_frames(bundle.dataset().interactions, bundle.dataset().users)
     assert set(lists) == set(state.events) == set(shop.interactions["user_id"].to_list())
     for user in state.events:

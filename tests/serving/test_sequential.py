@@ -38,8 +38,8 @@ def _served(client: TestClient, user: str) -> list[str]:
 
 def _expected(client: TestClient, history: list[str]) -> list[str]:
     """The sequential model's own top 5 for `history` in this order, history excluded."""
-    recommender = client.app.state.runtime.served.recommender
-    model = recommender.bundle.models["sasrec"]
+    served = client.app.state.runtime.served
+    recommender, model = served.recommender, served.bundle.models["sasrec"]
     indices = [recommender.item_index[item] for item in history]
     top, _ = model.recommend(UserContext.of(indices), 5, exclude=indices)
     return [recommender.item_ids[i] for i in top]

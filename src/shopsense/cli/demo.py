@@ -11,15 +11,15 @@ from rich.console import Console
 from rich.table import Table
 
 from shopsense.bundle import Bundle, default_models, train_bundle
-from shopsense.cli import app
+from shopsense.cli.app import app
 from shopsense.cli.common import load_data
 from shopsense.cli.evaluate import results_table
 from shopsense.cli.serve import keys_from_env, run_server
 from shopsense.data.dataset import Dataset
+from shopsense.data.shoppers import UserEvent
 from shopsense.evaluation.report import evaluate_models, save_report
-from shopsense.serving.recommender import Recommender
+from shopsense.ranking.cascade import Recommender
 from shopsense.serving.settings import Scope
-from shopsense.serving.state import UserEvent
 
 console = Console(stderr=True)
 #: Keys of the demo server when SHOPSENSE_API_KEYS is not set (the README's examples use them).
@@ -51,7 +51,8 @@ def demo(
     console.print(results_table(report))
     root = out / "bundle"
     path = train_bundle(dataset, root, names, metrics=report, on_step=console.log)
-    _show_recommendations(Recommender(Bundle.load(path)), dataset, users)
+    bundle = Bundle.load(path)
+    _show_recommendations(Recommender(bundle.models, bundle.items), dataset, users)
     console.print(f"report: {out / 'report.json'}; bundle: {path}")
     if not serve:
         return

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shopsense.cli import app
+from shopsense.cli.app import app
 from shopsense.cli.common import DataOption, FormatOption, fail_on_data_error, load_data
 from shopsense.data.dataset import Dataset
 
@@ -27,7 +27,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Search a shop's catalogue (default: the synthetic demo shop)."""
-    from shopsense.retrieval.search import Searcher
+    from shopsense.search import Searcher
 
     with fail_on_data_error():
         dataset = _catalogue(data, data_format)
@@ -45,7 +45,7 @@ def search(
         console.print(f"{constraint.effect}: {constraint.kind} = {constraint.value}")
     table = Table("#", "item", "title", "score", "signals")
     for rank, hit in enumerate(results.hits, start=1):
-        signals = ", ".join(f"{name}={value}" for name, value in hit.signals.items())
+        signals = ", ".join(f"{name}={value}" for name, value in hit.signals.flat().items())
         table.add_row(str(rank), hit.item_id, hit.title, f"{hit.score:.3f}", signals)
     Console().print(table)
 

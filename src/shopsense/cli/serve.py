@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from shopsense.cli import app
+from shopsense.cli.app import app
 from shopsense.data.store import ENV_VAR as STORE_ENV
 
 if TYPE_CHECKING:
+    from shopsense.ranking.rerank import RerankConfig
     from shopsense.serving.settings import Scope
 
 console = Console(stderr=True)
@@ -42,6 +43,26 @@ def serve(
         ),
     ] = 2.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    rerank: Annotated[
+        str | None,
+        typer.Option(
+            help="Re-ranking settings: a RerankConfig as JSON, or a JSON file. Default: "
+            "$SHOPSENSE_RERANK if set, else same-title de-duplication only."
+        ),
+    ] = None,
+    diversity: Annotated[
+        float | None, typer.Option(help="MMR diversity weight, 0-1 (overrides --rerank).")
+    ] = None,
+    max_per_brand: Annotated[
+        int | None, typer.Option(help="At most this many items of one brand per list.")
+    ] = None,
+    in_stock_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--in-stock-only/--any-stock",
+            help="Drop items whose `in_stock` attribute says they are out of stock.",
+        ),
+    ] = None,
 ) -> None:
     """Serve recommendations, similar items, search, events and profiles over HTTP.
 
@@ -51,11 +72,21 @@ def serve(
     from shopsense.serving.settings import API_KEYS_ENV, Scope
 
     keys = keys_from_env()
+    settings = rerank_settings(rerank, diversity, max_per_brand, in_stock_only)
     if not keys:
         key = secrets.token_urlsafe(24)
         keys = {key: Scope.ADMIN}
         console.print(f"{API_KEYS_ENV} is not set; admin key for this run: [bold]{key}[/]")
-    run_server(bundle, keys, host=host, port=port, store=store, watch=watch, log_level=log_level)
+    run_server(
+        bundle,
+        keys,
+        host=host,
+        port=port,
+        store=store,
+        watch=watch,
+        log_level=log_level,
+        rerank=settings,
+    )
 
 
 def keys_from_env() -> dict[str, Scope]:
@@ -69,6 +100,34 @@ def keys_from_env() -> dict[str, Scope]:
         raise typer.Exit(code=2) from None
 
 
+def rerank_settings(
+    text: str | None,
+    diversity: float | None = None,
+    max_per_brand: int | None = None,
+    in_stock_only: bool | None = None,
+) -> RerankConfig:
+    """The re-ranking settings from `text` (JSON or a JSON file; else $SHOPSENSE_RERANK) with
+    the options given on the command line over them; bad settings exit with a one-line error."""
+    from pydantic import ValidationError
+
+    from shopsense.ranking.rerank import RerankConfig
+    from shopsense.serving.settings import parse_rerank, rerank_from_env
+
+    try:
+        config = parse_rerank(text) if text is not None else rerank_from_env()
+        update: dict[str, object] = {}
+        if diversity is not None:
+            update["diversity"] = diversity
+        if max_per_brand is not None:
+            update["max_per_brand"] = max_per_brand
+        if in_stock_only is not None:
+            update["rules"] = {**config.rules.model_dump(), "in_stock_only": in_stock_only}
+        return RerankConfig.model_validate({**config.model_dump(), **update})
+    except (ValueError, ValidationError) as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(code=2) from None
+
+
 def run_server(
     bundle: Path,
     keys: dict[str, Scope],
@@ -78,11 +137,14 @@ def run_server(
     store: Path | None = None,
     watch: float = 2.0,
     log_level: str = "info",
+    rerank: RerankConfig | None = None,
 ) -> None:
-    """Serve `bundle` with `keys` until interrupted (uvicorn, one process)."""
+    """Serve `bundle` with `keys` until interrupted (uvicorn, one process); `rerank`: the
+    lists' re-ranking settings (default: `RerankConfig()`)."""
     import uvicorn
 
     from shopsense.bundle import CURRENT
+    from shopsense.ranking.rerank import RerankConfig
     from shopsense.serving.app import create_app
     from shopsense.serving.settings import ServingConfig
 
@@ -91,7 +153,13 @@ def run_server(
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    config = ServingConfig(bundle=bundle, store=store_path, api_keys=keys, watch_seconds=watch)
+    config = ServingConfig(
+        bundle=bundle,
+        store=store_path,
+        api_keys=keys,
+        watch_seconds=watch,
+        rerank=rerank or RerankConfig(),
+    )
     # Uvicorn's access log prints paths, which hold shopper ids and queries: ours logs route
     # templates instead.
     uvicorn.run(

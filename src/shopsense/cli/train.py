@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 
 from shopsense.bundle import default_models, train_bundle
-from shopsense.cli import app
+from shopsense.cli.app import app
 from shopsense.cli.common import DataOption, FormatOption, fail_on_data_error, load_data
-from shopsense.retrieval.registry import expand_models
+from shopsense.ranking.registry import expand_models
 
 console = Console(stderr=True)
 

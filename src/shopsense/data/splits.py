@@ -109,28 +109,37 @@ def first_occurrences(sequence: np.ndarray) -> np.ndarray:
 
 
 def temporal_split(dataset: Dataset, test_fraction: float = 0.1) -> Split:
-    """A global time cut: events after the (1 - test_fraction) time quantile are held out.
+    """Two global time cut-offs: the test cut at the (1 - test_fraction) quantile of event
+    times, the validation cut at the same quantile of the events up to the test cut.
 
-    Each user with events on both sides yields a test case (their first event after the cut,
-    history = everything before it) and a validation case built the same way inside training.
+    - training: every event up to the validation cut, so every validation and test target
+      comes after every training event;
+    - validation: per user, the first item after the validation cut (up to the test cut) that
+      the user had not interacted with before it; history = their items up to the validation cut;
+    - test: per user, the first new item after the test cut; history = their items up to the
+      test cut (including the validation period, which models read but do not learn from).
     """
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
     events = dataset.events
     if events["timestamp"].null_count() > 0 or events.height == 0:
         raise ValueError("temporal split needs a timestamp on every interaction")
-    cut = events["timestamp"].quantile(1.0 - test_fraction, interpolation="lower")
-    train_events = events.filter(pl.col("timestamp") <= cut)
-    valid_cut = train_events["timestamp"].quantile(1.0 - test_fraction, interpolation="lower")
-    test = _first_after(events, cut)
-    validation = _first_after(train_events, valid_cut)
+    test_cut = events["timestamp"].quantile(1.0 - test_fraction, interpolation="lower")
+    before_test = events.filter(pl.col("timestamp") <= test_cut)
+    valid_cut = before_test["timestamp"].quantile(1.0 - test_fraction, interpolation="lower")
+    train_events = events.filter(pl.col("timestamp") <= valid_cut)
     return Split(
-        protocol=f"temporal (last {test_fraction:.0%} of time held out)",
+        protocol=f"temporal (global cut-offs: last {test_fraction:.0%} of time for test, the "
+        f"{test_fraction:.0%} before it for validation)",
         train=dataset.with_interactions(train_events.select(dataset.interactions.columns)),
-        validation=validation,
-        test=test,
+        validation=_first_after(before_test, valid_cut),
+        test=_first_after(events, test_cut),
     )
 
 
 def _first_after(events: pl.DataFrame, cut: object) -> EvalCases:
+    """Per user with events on both sides of `cut`: history = distinct items up to the cut,
+    target = the first item after it that is not in the history."""
     users, histories, targets = [], [], []
     for (user,), group in events.group_by("user", maintain_order=True):
         items = group["item"].to_numpy()

@@ -20,11 +20,12 @@ from rich.console import Console
 from shopsense import __version__
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import Split, leave_one_out, temporal_split
+from shopsense.evaluation.guards import fit_on_training_view
 from shopsense.evaluation.new_users import NEW_USERS_DESCRIPTION, evaluate_new_users
 from shopsense.evaluation.resources import measure
 from shopsense.evaluation.runner import CaseResults, rank_cases, summarize
+from shopsense.ranking.registry import create
 from shopsense.retrieval.base import Retriever
-from shopsense.retrieval.registry import create
 
 PROTOCOLS = ("leave-one-out", "temporal")
 
@@ -93,7 +94,7 @@ def evaluate_models(
             console.log(f"[bold]{name}[/]: cold-item protocol")
             _, cold_result = fit_and_rank(name, cold_split, dataset, console)
             entry["cold_items"] = cold_breakdown(
-                cold_result["cases"], cold_split, retriever.n_items
+                cold_result["cases"]["test"], cold_split, retriever.n_items
             )
         report["models"][name] = entry
         console.log(
@@ -111,22 +112,37 @@ def has_categories(dataset: Dataset) -> bool:
 def fit_and_rank(
     name: str, split: Split, dataset: Dataset, console: Console
 ) -> tuple[Retriever, dict[str, Any]]:
-    """Fit model `name` on the split's training data and rank its validation and test cases."""
+    """Fit model `name` on the split's training data (through the leakage guards) and rank
+    its validation and test cases."""
     retriever = create(name)
-    _, usage = measure(lambda: retriever.fit(split.train, split.validation))
+    _, usage = measure(
+        lambda: fit_on_training_view(retriever, split.train, split.validation, split.test, dataset)
+    )
     show = not console.quiet
     validation = rank_cases(retriever, split.validation, dataset, show_progress=show)
     test = rank_cases(retriever, split.test, dataset, show_progress=show)
-    valid_metrics = summarize(validation, retriever.n_items)
     return retriever, {
         "test": summarize(test, retriever.n_items),
-        "validation": {k: valid_metrics[k] for k in ("ndcg@10", "recall@10", "cases")},
+        "validation": _validation_block(retriever, validation),
         "usage": {
             "fit_seconds": round(usage.seconds, 3),
             "peak_memory_mb": round(usage.peak_memory_mb, 1),
         },
-        "cases": test,
+        "cases": {"validation": validation, "test": test},
     }
+
+
+def _validation_block(retriever: Retriever, results: CaseResults) -> dict[str, Any]:
+    """Validation metrics where they are out of sample; a note where the model learned from
+    the validation cases (they would read far better than test)."""
+    if retriever.learns_from_validation:
+        return {
+            "reported": False,
+            "why": f"{retriever.name} learns from the validation cases during fit (early "
+            "stopping or a trained ranker), so its metrics on them are in-sample",
+        }
+    metrics = summarize(results, retriever.n_items)
+    return {"reported": True, **{k: metrics[k] for k in ("ndcg@10", "recall@10", "cases")}}
 
 
 def cold_breakdown(results: CaseResults, split: Split, n_items: int) -> dict[str, Any]:
@@ -144,18 +160,24 @@ def cold_breakdown(results: CaseResults, split: Split, n_items: int) -> dict[str
 
 
 def write_rankings(
-    out: TextIO, model: str, dataset: Dataset, split: Split, results: CaseResults
+    out: TextIO, model: str, dataset: Dataset, split: Split, results: dict[str, CaseResults]
 ) -> None:
-    """One JSON line per test case, with ids as in the source data."""
+    """One JSON line per evaluated case, validation and test: the user, the split, the target,
+    the history the model read (excluded from its ranking) and its top items, ids as in the
+    source data, so that anyone can recheck the metrics and the protocol."""
     user_ids, item_ids = dataset.user_ids, dataset.item_ids
-    for case, user in enumerate(split.test.users):
-        line = {
-            "model": model,
-            "user": str(user_ids[user]),
-            "target": str(item_ids[split.test.targets[case]]),
-            "ranked": [str(item_ids[i]) for i in results.rankings[case]],
-        }
-        out.write(json.dumps(line) + "\n")
+    for label, cases in (("validation", split.validation), ("test", split.test)):
+        rankings = results[label].rankings
+        for case, user in enumerate(cases.users):
+            line = {
+                "model": model,
+                "user": str(user_ids[user]),
+                "split": label,
+                "target": str(item_ids[cases.targets[case]]),
+                "history": [str(item_ids[i]) for i in cases.histories[case]],
+                "ranked": [str(item_ids[i]) for i in rankings[case]],
+            }
+            out.write(json.dumps(line) + "\n")
 
 
 def machine_info() -> dict[str, Any]:

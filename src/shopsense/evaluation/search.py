@@ -28,15 +28,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
 from shopsense.data.judgments import JudgedCatalogue, JudgedQuery
+from shopsense.evaluation.guards import check_search_split
 from shopsense.evaluation.resources import measure
 from shopsense.retrieval.base import top_k
-from shopsense.retrieval.search.adaptation import AdaptationConfig, adapted_encoder
-from shopsense.retrieval.search.analysis import analyze
-from shopsense.retrieval.search.candidates import FEATURES
-from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
-from shopsense.retrieval.search.index import products_from_frame
-from shopsense.retrieval.search.search_log import LOG_FEATURES
-from shopsense.retrieval.search.searcher import SearchConfig, Searcher
+from shopsense.search.adaptation import AdaptationConfig, adapted_encoder
+from shopsense.search.analysis import analyze
+from shopsense.search.candidates import FEATURES
+from shopsense.search.index import products_from_frame
+from shopsense.search.learned_fusion import LearnedFusion, LearnedFusionConfig
+from shopsense.search.search_log import LOG_FEATURES
+from shopsense.search.searcher import SearchConfig, Searcher
 from shopsense.text import Encoder
 
 METHODS = ("bm25", "bm25_spelling", "dense", "rrf", "hybrid_no_log", "hybrid")
@@ -61,7 +62,7 @@ class SearchEvalConfig(BaseModel):
     adapt_encoder: bool = Field(
         False,
         description="Fine-tune the encoder on the dev queries before the index is built "
-        "(`retrieval.search.adaptation`; ~25 min per 17k pairs on 2 CPU cores, then cached); "
+        "(`search.adaptation`; ~25 min per 17k pairs on 2 CPU cores, then cached); "
         "False: the stock encoder.",
     )
     adaptation: AdaptationConfig = Field(
@@ -158,6 +159,7 @@ def evaluate_search(
     without_log = LearnedFusion(text_only).fit(features, gains)
     train_seconds = time.perf_counter() - started
 
+    check_search_split(dev, test, searcher.judged_seen)
     if save_to is not None:
         searcher.save(save_to)
     clean = _run_methods(searcher, without_log, test, config.k, show_progress, "test queries")

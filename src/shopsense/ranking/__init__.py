@@ -1,27 +1,14 @@
-"""Ranking: candidates from several generators, features, a learned ranker (the "best"
-recommender), re-ranking for the shop window, and explanations."""
+"""Ranking: the layer above the capability packages.
 
-from shopsense.ranking.candidates import Candidates, GeneratorSpec
-from shopsense.ranking.explain import Explainer, Explanation, SourceSignal
-from shopsense.ranking.features import FeatureBuilder, FeatureConfig
-from shopsense.ranking.fusion import FusionConfig, FusionRetriever
-from shopsense.ranking.ranker import LambdaRanker, RankerConfig
-from shopsense.ranking.rerank import BusinessRules, Exposure, RerankConfig, Reranker
+- `fusion`: the fused recommender ("best"): candidates from several generators
+  (`candidates`), features (`features`), a learned LambdaMART ranker, reserved new-item slots
+  (`new_items`);
+- `cascade`: the one explained cascade (`Cascade`, `Recommender`), `explain`: explanations of
+  the fusion and the one place explanations become sentences (`describe`);
+- `rerank`: business rules, diversity and exploration for the shop window;
+- `precomputed`: every shopper's list computed at training time;
+- `registry`: every recommender by name.
 
-__all__ = [
-    "BusinessRules",
-    "Candidates",
-    "Explainer",
-    "Explanation",
-    "Exposure",
-    "FeatureBuilder",
-    "FeatureConfig",
-    "FusionConfig",
-    "FusionRetriever",
-    "GeneratorSpec",
-    "LambdaRanker",
-    "RankerConfig",
-    "RerankConfig",
-    "Reranker",
-    "SourceSignal",
-]
+Import from the modules: this package face imports nothing, so that loading the registry does
+not load LightGBM.
+"""

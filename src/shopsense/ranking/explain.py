@@ -1,181 +1,141 @@
-"""Why an item was recommended: its source signals and a reason naming a history item.
+"""Explanations of the fused recommender, and the one place explanations become sentences.
 
-For each recommended item every generator of the fusion reports its score and its rank for the
-user, and whether it proposed the item. The reason comes from the best-ranked proposer that
-reads the history: the history item that on its own gives the recommended item the highest
-score from that generator — for co-occurrence the item it was most often bought with, for text
-the most similar one — "because you viewed X". Items no history-reading generator backs are
-"similar to X" by text where item vectors exist, else popular or matched to the user's words.
+`explain_fused`: for each recommended item every generator of a fusion reports its score and its
+rank for the user, and whether it proposed the item. The reason comes from the best-ranked
+proposer that reads the history: the history item that on its own gives the recommended item
+the highest score from that generator — for co-occurrence the item it was most often bought
+with, for text the most similar one. Items no history-reading generator backs are "similar to
+X" by text where item vectors exist, else the shopper's own words, else popular.
+
+`describe`: every model's `Explanation` (see `shopsense.retrieval.explanation`) worded for the
+shopper — "because you bought X", "similar to X, which you viewed", "popular in the shop".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-import polars as pl
 
-from shopsense.ranking.candidates import model_key_name, score_generators
-from shopsense.ranking.fusion import FusionRetriever
-from shopsense.retrieval.base import UserContext
+from shopsense.ranking.candidates import GeneratorSpec, model_key_name, score_generators
+from shopsense.retrieval.base import Retriever, UserContext
+from shopsense.retrieval.explanation import Explanation, SourceSignal, recent_distinct
 
-#: Latest distinct history entries that may be named as the reason.
-REASON_DEPTH = 20
-
-
-@dataclass(frozen=True)
-class SourceSignal:
-    """One generator's view of a recommended item."""
-
-    generator: str
-    """The generator's key in the fusion (e.g. 'cooccurrence', 'content')."""
-    score: float
-    rank: int | None
-    """1-based rank among the items it scores for the user (history left out); None: no signal."""
-    proposed: bool
-    """Whether it put the item into the user's candidate set."""
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """A recommended item, the reason shown to the shopper, and the signals behind it."""
-
-    item: int
-    item_id: str
-    reason: str
-    because: int | None
-    """The history item the reason names (item index), if any."""
-    because_id: str | None
-    source: str | None
-    """The generator the reason comes from."""
-    signals: tuple[SourceSignal, ...]
-
-
-#: Reason templates per retriever model; `{title}` is the history item's title.
-_TEMPLATES = {
-    "content": "similar to {title}, which you viewed",
-    "bridge": "new arrival, like items often bought with {title}, which you viewed",
+#: Past tense of each event kind, for "because you viewed X".
+VERBS = {
+    "view": "viewed",
+    "click": "clicked",
+    "cart": "added to your cart",
+    "purchase": "bought",
+    "rating": "rated",
 }
-_DEFAULT_TEMPLATE = "because you viewed {title}"
+#: Reasons naming a history item, per model the reason comes from; `{title}` is the history
+#: item's title, `{verb}` what the shopper did with it.
+_TEMPLATES = {
+    "content": "similar to {title}, which you {verb}",
+    "bridge": "new arrival, like items often bought with {title}, which you {verb}",
+}
+_DEFAULT_TEMPLATE = "because you {verb} {title}"
 
 
-class Explainer:
-    """Explains a fitted `FusionRetriever`'s recommendations over its catalogue."""
+def describe(
+    explanation: Explanation, title: Callable[[int], str], event: Callable[[int], str | None]
+) -> str:
+    """The sentence a shopper reads. `title(i)` names item i; `event(i)` is the kind of the
+    shopper's latest event on history item i, or None where the "history" is the item of a
+    similar-items request."""
+    because = explanation.because
+    if because is not None:
+        verb = VERBS.get(str(event(because)))
+        if verb is None:
+            return f"similar to {title(because)}"
+        if explanation.basis == "text":
+            template = _TEMPLATES["content"]
+        else:
+            template = _TEMPLATES.get(explanation.source or "", _DEFAULT_TEMPLATE)
+        return template.format(title=title(because), verb=verb)
+    if explanation.basis == "words":
+        return "matches the interests you described"
+    if explanation.basis == "activity":
+        return "based on your recent activity"
+    return "popular in the shop"
 
-    def __init__(self, fusion: FusionRetriever, items: pl.DataFrame) -> None:
-        if items.height != fusion.n_items:
-            raise ValueError(
-                f"items table has {items.height} rows, the recommender {fusion.n_items} items"
+
+def explain_fused(
+    generators: Mapping[str, Retriever],
+    specs: Sequence[GeneratorSpec],
+    depth: int,
+    item_vectors: np.ndarray | None,
+    user: UserContext,
+    items: Sequence[int] | np.ndarray,
+    generator_scores: Mapping[str, np.ndarray] | None = None,
+) -> list[Explanation]:
+    """An `Explanation` for each of `items` (indices) recommended to `user` by a fusion of
+    `generators` (fitted, by `model_key_name`) under `specs`, proposing `depth` items each by
+    default. `generator_scores` are the user's dense scores per generator key, as the fusion's
+    `score_with_generators` returns them; given, they are not computed again."""
+    items = np.asarray(items, dtype=np.int64)
+    if generator_scores is None:
+        generator_scores = score_generators(generators, specs, [user])
+    dense = {key: np.asarray(scores).reshape(-1) for key, scores in generator_scores.items()}
+    ranks = {key: _ranks(scores, user.history, items) for key, scores in dense.items()}
+    recent = recent_distinct(user.history)
+    contributions = _Contributions(generators, specs, recent, items)
+    models = {spec.key: spec.model for spec in specs}
+    explanations = []
+    for column, item in enumerate(items.tolist()):
+        signals = tuple(
+            SourceSignal(
+                generator=spec.key,
+                score=float(dense[spec.key][item]),
+                rank=None if dense[spec.key][item] == 0 else int(ranks[spec.key][column]) + 1,
+                proposed=dense[spec.key][item] != 0
+                and ranks[spec.key][column] < (spec.depth if spec.depth is not None else depth),
             )
-        self.fusion = fusion
-        self.item_ids: list[str] = items["item_id"].to_list()
-        self.titles: list[str] = [
-            t or i for t, i in zip(items["title"], self.item_ids, strict=True)
-        ]
-
-    def explain(
-        self,
-        user: UserContext,
-        items: Sequence[int] | np.ndarray,
-        generator_scores: Mapping[str, np.ndarray] | None = None,
-    ) -> list[Explanation]:
-        """An `Explanation` for each of `items` (indices) recommended to `user`.
-
-        `generator_scores` are the user's dense scores per generator key, as
-        `FusionRetriever.score_with_generators` returns them for a batch of this one user;
-        given, they are not computed again.
-        """
-        items = np.asarray(items, dtype=np.int64)
-        specs = self.fusion.config.generators
-        if generator_scores is None:
-            generator_scores = score_generators(self.fusion.generators, specs, [user])
-        dense = {key: np.asarray(scores).reshape(-1) for key, scores in generator_scores.items()}
-        ranks = {key: _ranks(scores, user.history, items) for key, scores in dense.items()}
-        recent = _recent_distinct(user.history, REASON_DEPTH)
-        contributions = _Contributions(self.fusion, recent, items)
-        explanations = []
-        for column, item in enumerate(items.tolist()):
-            signals = tuple(
-                SourceSignal(
-                    generator=spec.key,
-                    score=float(dense[spec.key][item]),
-                    rank=None if dense[spec.key][item] == 0 else int(ranks[spec.key][column]) + 1,
-                    proposed=dense[spec.key][item] != 0
-                    and ranks[spec.key][column]
-                    < (spec.depth if spec.depth is not None else self.fusion.config.depth),
-                )
-                for spec in specs
-            )
-            explanations.append(self._explain_one(item, column, user, signals, contributions))
-        return explanations
-
-    def _explain_one(
-        self,
-        item: int,
-        column: int,
-        user: UserContext,
-        signals: tuple[SourceSignal, ...],
-        contributions: _Contributions,
-    ) -> Explanation:
-        models = {spec.key: spec.model for spec in self.fusion.config.generators}
-        backers = sorted((s for s in signals if s.proposed), key=lambda s: s.rank or 0)
-        backers += sorted(
-            (s for s in signals if not s.proposed and s.rank), key=lambda s: s.rank or 0
+            for spec in specs
         )
-        recent = contributions.recent
-        for signal in backers:
-            if not len(recent):
-                break
-            scores = contributions.of(signal.generator)[:, column]
-            # A generator whose score does not depend on which history item it reads (such
-            # as popularity) cannot name one.
-            if scores.max() <= 0 or np.ptp(scores) == 0:
-                continue
-            because = int(recent[int(np.argmax(scores))])
-            template = _TEMPLATES.get(models[signal.generator], _DEFAULT_TEMPLATE)
-            return self._made(
-                item,
-                template.format(title=self.titles[because]),
-                because,
-                signal.generator,
-                signals,
-            )
-        text_match = self._most_similar(item, recent)
-        if text_match is not None:
-            reason = _TEMPLATES["content"].format(title=self.titles[text_match])
-            return self._made(item, reason, text_match, None, signals)
-        if user.text and user.text.strip():
-            reason = f'matches your interest in "{user.text.strip()}"'
-            return self._made(
-                item, reason, None, backers[0].generator if backers else None, signals
-            )
-        return self._made(item, "popular with other shoppers", None, None, signals)
-
-    def _most_similar(self, item: int, recent: np.ndarray) -> int | None:
-        vectors = self.fusion.features.item_vectors
-        if vectors is None or len(recent) == 0 or not vectors[item].any():
-            return None
-        similarities = vectors[recent] @ vectors[item]
-        return int(recent[int(np.argmax(similarities))]) if similarities.max() > 0 else None
-
-    def _made(
-        self,
-        item: int,
-        reason: str,
-        because: int | None,
-        source: str | None,
-        signals: tuple[SourceSignal, ...],
-    ) -> Explanation:
-        return Explanation(
-            item=item,
-            item_id=self.item_ids[item],
-            reason=reason,
-            because=because,
-            because_id=None if because is None else self.item_ids[because],
-            source=source,
-            signals=signals,
+        basis, because, source = _reason(
+            item, column, user, signals, contributions, item_vectors, models
         )
+        explanations.append(Explanation(item, basis, because, source, signals))
+    return explanations
+
+
+def _reason(
+    item: int,
+    column: int,
+    user: UserContext,
+    signals: tuple[SourceSignal, ...],
+    contributions: _Contributions,
+    item_vectors: np.ndarray | None,
+    models: Mapping[str, str],
+) -> tuple[str, int | None, str | None]:
+    """(basis, the history item named, the model the reason comes from) for one item."""
+    backers = sorted((s for s in signals if s.proposed), key=lambda s: s.rank or 0)
+    backers += sorted((s for s in signals if not s.proposed and s.rank), key=lambda s: s.rank or 0)
+    recent = contributions.recent
+    for signal in backers:
+        if not len(recent):
+            break
+        scores = contributions.of(signal.generator)[:, column]
+        # A generator whose score does not depend on which history item it reads (such
+        # as popularity) cannot name one.
+        if scores.max() <= 0 or np.ptp(scores) == 0:
+            continue
+        return "history", int(recent[int(np.argmax(scores))]), models[signal.generator]
+    text_match = _most_similar(item_vectors, item, recent)
+    if text_match is not None:
+        return "text", text_match, None
+    if user.text and user.text.strip():
+        return "words", None, models[backers[0].generator] if backers else None
+    return "popular", None, None
+
+
+def _most_similar(vectors: np.ndarray | None, item: int, recent: np.ndarray) -> int | None:
+    if vectors is None or len(recent) == 0 or not vectors[item].any():
+        return None
+    similarities = vectors[recent] @ vectors[item]
+    return int(recent[int(np.argmax(similarities))]) if similarities.max() > 0 else None
 
 
 class _Contributions:
@@ -185,18 +145,24 @@ class _Contributions:
     time. A one-item history is the same under every history window, so generators sharing a
     fitted model share the result."""
 
-    def __init__(self, fusion: FusionRetriever, recent: np.ndarray, items: np.ndarray) -> None:
+    def __init__(
+        self,
+        generators: Mapping[str, Retriever],
+        specs: Sequence[GeneratorSpec],
+        recent: np.ndarray,
+        items: np.ndarray,
+    ) -> None:
         self.recent = recent
         self._items = items
-        self._fusion = fusion
-        self._models = {spec.key: model_key_name(spec) for spec in fusion.config.generators}
+        self._generators = generators
+        self._models = {spec.key: model_key_name(spec) for spec in specs}
         self._by_model: dict[str, np.ndarray] = {}
 
     def of(self, key: str) -> np.ndarray:
         """Shape (len(recent), len(items)): row h is what history item `recent[h]` alone gives."""
         name = self._models[key]
         if name not in self._by_model:
-            generator = self._fusion.generators[name]
+            generator = self._generators[name]
             self._by_model[name] = generator.score_alone(self.recent, self._items)
         return self._by_model[name]
 
@@ -215,10 +181,3 @@ def _ranks(scores: np.ndarray, history: np.ndarray, items: np.ndarray) -> np.nda
     for row in np.flatnonzero(equal > 1).tolist():
         above[row] += np.count_nonzero(ranked[: items[row]] == values[row])
     return above
-
-
-def _recent_distinct(history: np.ndarray, limit: int) -> np.ndarray:
-    """The latest `limit` distinct history items, latest first."""
-    latest_first = np.asarray(history, dtype=np.int64)[::-1]
-    _, first = np.unique(latest_first, return_index=True)
-    return latest_first[np.sort(first)][:limit]

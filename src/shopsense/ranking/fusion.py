@@ -23,6 +23,7 @@ from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases, first_occurrences
+from shopsense.learning import LambdaMART, LambdaMARTConfig, RankingExamples
 from shopsense.ranking.candidates import (
     Candidates,
     GeneratorSpec,
@@ -30,11 +31,14 @@ from shopsense.ranking.candidates import (
     model_key_name,
     score_generators,
 )
+from shopsense.ranking.cascade import Cascade
+from shopsense.ranking.explain import explain_fused
 from shopsense.ranking.features import FeatureBuilder, FeatureConfig
 from shopsense.ranking.new_items import reserve_slots
-from shopsense.ranking.ranker import LambdaRanker, RankerConfig, RankingExamples
-from shopsense.retrieval.base import SCORE_CHUNK, Retriever, RetrieverConfig, UserContext
-from shopsense.retrieval.registry import create
+from shopsense.retrieval.base import SCORE_CHUNK, Evidence, Retriever, RetrieverConfig, UserContext
+from shopsense.retrieval.capabilities import Composite, ReadsText
+from shopsense.retrieval.explanation import Explanation
+from shopsense.retrieval.registry import GENERATORS
 from shopsense.text.encoder import Encoder, EncoderConfig
 from shopsense.text.item_text import ItemTextRecipe, item_vectors
 
@@ -75,7 +79,9 @@ class FusionConfig(RetrieverConfig):
     features: FeatureConfig = Field(
         default_factory=FeatureConfig, description="Which features the ranker sees."
     )
-    ranker: RankerConfig = Field(default_factory=RankerConfig, description="LightGBM LambdaRank.")
+    ranker: LambdaMARTConfig = Field(
+        default_factory=LambdaMARTConfig, description="LightGBM LambdaRank."
+    )
     encoder: EncoderConfig = Field(
         default_factory=EncoderConfig,
         description="Encoder of item text for text features, when no generator has item vectors.",
@@ -120,10 +126,11 @@ class FusionConfig(RetrieverConfig):
         return self
 
 
-class FusionRetriever(Retriever):
+class FusionRetriever(Retriever, Composite):
     """Learned fusion of candidate generators (the product's recommended configuration)."""
 
     name = "best"
+    learns_from_validation = True  # the ranker trains on them
     config_class = FusionConfig
     config: FusionConfig
 
@@ -134,7 +141,7 @@ class FusionRetriever(Retriever):
             raise ValueError(f"generator aliases must be unique, got {keys}")
         self.generators: dict[str, Retriever] = {}
         self.features = FeatureBuilder(self.config.features, keys)
-        self.ranker = LambdaRanker(self.config.ranker)
+        self.ranker = LambdaMART(self.config.ranker)
 
     # ---- fitting ---------------------------------------------------------------------------
     def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
@@ -154,7 +161,9 @@ class FusionRetriever(Retriever):
         for spec in self.config.generators:
             name = model_key_name(spec)
             if name not in self.generators:
-                self.generators[name] = create(spec.model, **spec.config).fit(dataset, validation)
+                self.generators[name] = GENERATORS.create(spec.model, **spec.config).fit(
+                    dataset, validation
+                )
         self.features = FeatureBuilder(
             self.config.features,
             [spec.key for spec in self.config.generators],
@@ -165,14 +174,13 @@ class FusionRetriever(Retriever):
         if not self.config.features.text:
             return None
         for retriever in self.generators.values():
-            vectors = getattr(retriever, "item_vectors", None)
-            if isinstance(vectors, np.ndarray) and len(vectors) == dataset.n_items:
-                return vectors
+            if isinstance(retriever, ReadsText) and len(retriever.item_vectors) == dataset.n_items:
+                return retriever.item_vectors
         return item_vectors(dataset, Encoder(self.config.encoder), self.config.text_recipe)
 
     def _train_ranker(self, cases: EvalCases) -> None:
         examples = self.examples(cases)
-        self.ranker = LambdaRanker(self.config.ranker).fit(examples, self.features.names)
+        self.ranker = LambdaMART(self.config.ranker).fit(examples, self.features.names)
 
     def examples(self, cases: EvalCases) -> RankingExamples:
         """Ranking examples of `cases` whose target is among their candidates."""
@@ -213,7 +221,11 @@ class FusionRetriever(Retriever):
         (what an explanation reads), so a request computes them once."""
         self._check_fitted()
         dense = score_generators(self.generators, self.config.generators, users)
-        scores = _squash(self._fallback(dense, users))
+        # Below the candidates, every item in the order of the first generator with a signal.
+        fallback = Cascade(len(self.config.generators), len(users), self.n_items)
+        for layer, spec in enumerate(self.config.generators):
+            fallback.add(layer, dense[spec.key])
+        scores = fallback.scores()
         has_history = np.array([len(u.history) > 0 for u in users], dtype=bool)
         if has_history.any():
             rows = np.flatnonzero(has_history)
@@ -225,20 +237,40 @@ class FusionRetriever(Retriever):
                 ranked = reserve_slots(
                     ranked, is_new, candidates.bounds, self.config.new_item_slots
                 )
-            # Candidates above every other item: fallback scores lie in (-1, 1).
+            # Candidates above every other item: the fallback's scores lie in [0, 1).
             scores[rows[candidates.rows], candidates.items] = 2.0 + _sigmoid(ranked)
         return scores, dense
 
-    def _fallback(self, dense: dict[str, np.ndarray], users: Sequence[UserContext]) -> np.ndarray:
-        """Per user, the scores of the first generator (in config order) with any signal."""
-        fallback = np.zeros((len(users), self.n_items))
-        pending = np.ones(len(users), dtype=bool)
-        for spec in self.config.generators:
-            scores = dense[spec.key]
-            signal = pending & np.any(scores != 0, axis=1)
-            fallback[signal] = scores[signal]
-            pending &= ~signal
-        return fallback
+    def score_with_evidence(
+        self, users: Sequence[UserContext]
+    ) -> tuple[np.ndarray, list[Evidence]]:
+        """Scores and, per user, the generator scores its explanation reads."""
+        scores, dense = self.score_with_generators(users)
+        return scores, [
+            {key: rows[i : i + 1] for key, rows in dense.items()} for i in range(len(users))
+        ]
+
+    def explain(
+        self, user: UserContext, items: np.ndarray | Sequence[int], evidence: Evidence | None = None
+    ) -> list[Explanation]:
+        """Which generators proposed each item and the history item that drove it
+        (`shopsense.ranking.explain.explain_fused`); `evidence`: the user's generator scores."""
+        self._check_fitted()
+        if evidence is not None and not isinstance(evidence, dict):
+            raise TypeError("a fusion's evidence is its generator scores by key")
+        return explain_fused(
+            self.generators,
+            self.config.generators,
+            self.config.depth,
+            self.features.item_vectors,
+            user,
+            items,
+            evidence,
+        )
+
+    def components(self) -> dict[str, Retriever]:
+        """The fitted generators, by model key."""
+        return dict(self.generators)
 
     # ---- persistence -----------------------------------------------------------------------
     def _save_state(self, path: Path) -> None:
@@ -263,7 +295,7 @@ class FusionRetriever(Retriever):
         self._tie_breaker = arrays.pop("tie_breaker")
         keys = [spec.key for spec in self.config.generators]
         self.features = FeatureBuilder(self.config.features, keys).restore(arrays)
-        self.ranker = LambdaRanker.from_text((path / "ranker.txt").read_text(), self.config.ranker)
+        self.ranker = LambdaMART.from_text((path / "ranker.txt").read_text(), self.config.ranker)
 
 
 def hold_out_last(dataset: Dataset) -> tuple[Dataset, EvalCases]:
@@ -305,11 +337,6 @@ def with_case_targets(dataset: Dataset, cases: EvalCases) -> Dataset:
     added = added.with_columns(pl.lit(kind).alias("kind"), pl.lit(1.0).alias("value"))
     combined = pl.concat([dataset.interactions, added], how="diagonal_relaxed")
     return dataset.with_interactions(combined)
-
-
-def _squash(scores: np.ndarray) -> np.ndarray:
-    """An order-keeping map of any real scores into (-1, 1)."""
-    return scores / (1.0 + np.abs(scores))
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:

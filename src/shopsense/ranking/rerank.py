@@ -1,18 +1,28 @@
-"""Re-ranking a scored list for the shop window: business filters, diversity and exploration.
+"""Re-ranking a scored list for the shop window: business filters, page rules, diversity and
+exploration.
 
-Serving applies these after the ranker; offline evaluation does not (they trade accuracy for
-other goals). All three work on a pool of (item, score) pairs larger than the page:
+The served cascade (`shopsense.ranking.cascade.Recommender`) ranks a pool larger than the page
+(`RerankConfig.pool_factor` times `k`) and a `Reranker` picks the page from it, so that what the
+filters drop is refilled from further down; offline evaluation does not re-rank (these trade
+accuracy for other goals; `benchmarks/bench_diversity.py` measures the trade). In order:
 - `BusinessRules` drop items the shop will not show (excluded ids, out of stock, price range);
+- same-title de-duplication drops an item titled like one in the shopper's history (the
+  product under another id: a reason never reads "because you viewed" the item's own title)
+  and keeps only the first of several items with one title on a page;
+- a per-brand cap (`max_per_brand`) keeps at most that many items of one brand on a page;
 - `mmr` picks items by maximal marginal relevance: relevance minus `diversity` times the
   greatest similarity to an item already picked (text vectors, or shared categories);
 - `explore` gives some slots, with a seeded probability, to items shown less often, drawn by
   Thompson sampling from their click-through posteriors (fewer shows, wider posterior).
+With the defaults only de-duplication acts: a list without repeated titles keeps its order.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +30,9 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data.errors import DataError
+
+#: Whether the item at a pool position may join the page of the positions picked so far.
+Fits = Callable[[int, Sequence[int]], bool]
 
 
 class BusinessRules(BaseModel):
@@ -65,9 +78,18 @@ class BusinessRules(BaseModel):
             )
         return mask
 
+    def filters(self) -> bool:
+        """Whether any rule can drop an item."""
+        return bool(
+            self.exclude_items
+            or self.min_price is not None
+            or self.max_price is not None
+            or self.in_stock_only
+        )
+
 
 class RerankConfig(BaseModel):
-    """How much a page trades relevance for variety and discovery."""
+    """How a page is picked from the ranked pool: filters, page rules, variety, discovery."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -79,13 +101,49 @@ class RerankConfig(BaseModel):
         "1: only novelty after the first item).",
     )
     exploration: float = Field(
-        0.0, ge=0, le=1, description="Chance that each open slot goes to an exploration pick."
+        0.0,
+        ge=0,
+        le=1,
+        description="Chance that each open slot goes to an exploration pick (0: none; above "
+        "0 every list is drawn afresh, so none is computed ahead).",
     )
     protected: int = Field(1, ge=0, description="Leading slots never given to exploration picks.")
     seed: int | None = Field(
         0, description="Seed of exploration draws (None: fresh randomness per call)."
     )
     rules: BusinessRules = Field(default_factory=BusinessRules, description="Business filters.")
+    dedup_titles: bool = Field(
+        True,
+        description="Never show two items with the same normalised title on a page, nor an "
+        "item titled like one in the shopper's history (the first, best-ranked one stays).",
+    )
+    max_per_brand: int | None = Field(
+        None, ge=1, description="At most this many items of one brand on a page (None: no cap)."
+    )
+    pool_factor: int = Field(
+        3,
+        ge=1,
+        description="The cascade ranks `pool_factor * k` items for a page of `k`, so that items "
+        "the rules drop are replaced from further down.",
+    )
+
+    def acts(self) -> bool:
+        """Whether re-ranking can change a list (False: the ranker's top `k` as they are)."""
+        return bool(
+            self.dedup_titles
+            or self.max_per_brand is not None
+            or self.diversity > 0
+            or self.exploration > 0
+            or self.rules.filters()
+        )
+
+    def fingerprint(self) -> str:
+        """A short digest of the settings ("" where re-ranking changes nothing): lists computed
+        ahead under other settings are never served under these."""
+        if not self.acts():
+            return ""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -106,31 +164,42 @@ def mmr(
     scores: np.ndarray,
     k: int,
     diversity: float,
-    similarity: ItemSimilarity,
+    similarity: ItemSimilarity | None,
+    fits: Fits | None = None,
 ) -> np.ndarray:
-    """Positions (into `items`) of `k` picks by maximal marginal relevance.
+    """Positions (into `items`) of up to `k` picks by maximal marginal relevance.
 
     Relevance is the score rescaled to [0, 1] over the pool, so `diversity` means the same
-    whatever the ranker's scale.
+    whatever the ranker's scale. `fits` (optional) vetoes a position given the positions picked
+    so far (page rules); a vetoed position is passed over and the next best taken. With
+    `diversity` 0 the picks are the pool by score (ties in pool order) and `similarity` is not
+    read.
     """
-    k = min(k, len(items))
-    if k == 0:
-        return np.empty(0, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float64)
+    if min(k, len(items)) <= 0:
+        return np.empty(0, dtype=np.int64)
     span = scores.max() - scores.min()
     relevance = (scores - scores.min()) / span if span > 0 else np.ones(len(scores))
-    pairwise = similarity.matrix(np.asarray(items, dtype=np.int64))
-    picked = [int(np.argmax(relevance))]
-    closest = pairwise[picked[0]].copy()
+    pairwise = None
+    if diversity > 0:
+        if similarity is None:
+            raise ValueError("mmr with diversity > 0 needs an item similarity")
+        pairwise = similarity.matrix(np.asarray(items, dtype=np.int64))
+    closest = np.zeros(len(items))
     available = np.ones(len(items), dtype=bool)
-    available[picked[0]] = False
-    while len(picked) < k:
-        value = (1.0 - diversity) * relevance - diversity * closest
-        value[~available] = -np.inf
+    picked: list[int] = []
+    while len(picked) < k and available.any():
+        value = relevance if pairwise is None else (1.0 - diversity) * relevance
+        if pairwise is not None and picked:
+            value = value - diversity * closest
+        value = np.where(available, value, -np.inf)
         best = int(np.argmax(value))
-        picked.append(best)
         available[best] = False
-        closest = np.maximum(closest, pairwise[best])
+        if fits is not None and not fits(best, picked):
+            continue
+        picked.append(best)
+        if pairwise is not None:
+            closest = np.maximum(closest, pairwise[best])
     return np.asarray(picked, dtype=np.int64)
 
 
@@ -164,26 +233,33 @@ def explore(
     chance: float,
     protected: int,
     rng: np.random.Generator,
+    admissible: Callable[[np.ndarray, int, np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """`picks` (item indices) with some slots after the first `protected` replaced, each with
     probability `chance`, by the pool item whose sampled click-through rate
-    (Beta(1 + clicks, 1 + shows - clicks)) is highest among those not on the page."""
+    (Beta(1 + clicks, 1 + shows - clicks)) is highest among those not on the page.
+    `admissible(page, slot, spare)` (optional) masks the spare items that may take `slot`."""
     page = np.asarray(picks, dtype=np.int64).copy()
     spare = np.setdiff1d(np.asarray(pool, dtype=np.int64), page, assume_unique=False)
     for slot in range(min(protected, len(page)), len(page)):
         if len(spare) == 0 or rng.random() >= chance:
             continue
-        shown = exposure.shown[spare]
-        clicked = np.minimum(exposure.clicked[spare], shown)
+        candidates = np.flatnonzero(
+            np.ones(len(spare), dtype=bool) if admissible is None else admissible(page, slot, spare)
+        )
+        if not len(candidates):
+            continue
+        shown = exposure.shown[spare[candidates]]
+        clicked = np.minimum(exposure.clicked[spare[candidates]], shown)
         draws = rng.beta(1.0 + clicked, 1.0 + shown - clicked)
-        choice = int(np.argmax(draws))
+        choice = int(candidates[np.argmax(draws)])
         page[slot] = spare[choice]
         spare = np.delete(spare, choice)
     return page
 
 
 class Reranker:
-    """Filters, diversifies and explores over one catalogue."""
+    """Filters, de-duplicates, caps brands, diversifies and explores over one catalogue."""
 
     def __init__(
         self,
@@ -191,13 +267,63 @@ class Reranker:
         items: pl.DataFrame,
         vectors: np.ndarray | None = None,
     ) -> None:
+        """`items`: the conformed catalogue (row = item index); `vectors`: unit text vectors
+        per item for diversity (else shared categories are the similarity)."""
         self.config = config
         self.allowed = config.rules.allowed(items)
-        self.similarity = ItemSimilarity(
-            vectors=vectors,
-            categories=None if vectors is not None else items["categories"].to_list(),
+        self.titles = _keys(items["title"].to_list() if config.dedup_titles else None, len(items))
+        """Normalised title per item as an integer key (-1: no title, never a duplicate)."""
+        self.brands = _keys(
+            items["brand"].to_list() if config.max_per_brand is not None else None, len(items)
         )
+        """Normalised brand per item as an integer key (-1: no brand, never capped)."""
+        self.similarity: ItemSimilarity | None = None
+        if config.diversity > 0:
+            self.similarity = ItemSimilarity(
+                vectors=vectors,
+                categories=None if vectors is not None else items["categories"].to_list(),
+            )
         self._calls = 0
+
+    def pool_size(self, k: int) -> int:
+        """How many ranked items a page of `k` is picked from."""
+        return k * self.config.pool_factor if self.config.acts() else k
+
+    def select(
+        self,
+        items: np.ndarray,
+        scores: np.ndarray,
+        k: int,
+        history: np.ndarray | None = None,
+        exposure: Exposure | None = None,
+    ) -> np.ndarray:
+        """Positions (into the pool `items`, scored `scores`) of the page of up to `k`, in page
+        order. `history`: the shopper's item indices (their titles are not shown again)."""
+        items = np.asarray(items, dtype=np.int64)
+        scores = np.asarray(scores, dtype=np.float64)
+        keep = self.allowed[items]
+        if self.config.dedup_titles and history is not None and len(history):
+            seen = self.titles[np.asarray(history, dtype=np.int64)]
+            keep &= ~np.isin(self.titles[items], seen[seen >= 0])
+        eligible = np.flatnonzero(keep)
+        pool = items[eligible]
+        chosen = mmr(
+            pool, scores[eligible], k, self.config.diversity, self.similarity, self._fits(pool)
+        )
+        page = pool[chosen]
+        if self.config.exploration > 0 and len(page):
+            page = explore(
+                page,
+                pool,
+                exposure or Exposure.none(len(self.allowed)),
+                self.config.exploration,
+                self.config.protected,
+                self._rng(),
+                self._admissible,
+            )
+            position = {item: p for p, item in zip(eligible.tolist(), pool.tolist(), strict=True)}
+            return np.array([position[item] for item in page.tolist()], dtype=np.int64)
+        return eligible[chosen]
 
     def rerank(
         self,
@@ -205,24 +331,35 @@ class Reranker:
         scores: np.ndarray,
         k: int,
         exposure: Exposure | None = None,
+        history: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The page of `k` item indices (and their scores) from a scored pool."""
         items = np.asarray(items, dtype=np.int64)
         scores = np.asarray(scores, dtype=np.float64)
-        keep = self.allowed[items]
-        items, scores = items[keep], scores[keep]
-        if self.config.diversity > 0:
-            chosen = mmr(items, scores, k, self.config.diversity, self.similarity)
-        else:
-            chosen = np.argsort(-scores, kind="stable")[:k]
-        page = items[chosen]
-        if self.config.exploration > 0 and len(page):
-            exposure = exposure or Exposure.none(len(self.allowed))
-            page = explore(
-                page, items, exposure, self.config.exploration, self.config.protected, self._rng()
-            )
-        score_of = dict(zip(items.tolist(), scores.tolist(), strict=True))
-        return page, np.array([score_of[i] for i in page.tolist()], dtype=np.float64)
+        chosen = self.select(items, scores, k, history, exposure)
+        return items[chosen], scores[chosen]
+
+    def _fits(self, pool: np.ndarray) -> Fits | None:
+        """The page rules over pool positions (None: there are none)."""
+        if not self.config.dedup_titles and self.config.max_per_brand is None:
+            return None
+
+        def fits(position: int, picked: Sequence[int]) -> bool:
+            return self._may_join(int(pool[position]), pool[list(picked)])
+
+        return fits
+
+    def _may_join(self, item: int, page: np.ndarray) -> bool:
+        """Whether `item` may join the items `page` under the title and brand rules."""
+        title = self.titles[item]
+        if self.config.dedup_titles and title >= 0 and (self.titles[page] == title).any():
+            return False
+        cap, brand = self.config.max_per_brand, self.brands[item]
+        return cap is None or brand < 0 or int((self.brands[page] == brand).sum()) < cap
+
+    def _admissible(self, page: np.ndarray, slot: int, spare: np.ndarray) -> np.ndarray:
+        others = np.delete(page, slot)
+        return np.array([self._may_join(int(item), others) for item in spare], dtype=bool)
 
     def _rng(self) -> np.random.Generator:
         """Seeded per call (seed, call number): reproducible, yet not the same draw each page."""
@@ -230,6 +367,26 @@ class Reranker:
         if self.config.seed is None:
             return np.random.default_rng()
         return np.random.default_rng([self.config.seed, self._calls])
+
+
+def normalise_title(title: str | None) -> str:
+    """The form in which two titles count as the same: Unicode-normalised, case-folded, runs of
+    whitespace as one space."""
+    return " ".join(unicodedata.normalize("NFKC", title or "").casefold().split())
+
+
+def _keys(values: Sequence[str | None] | None, n: int) -> np.ndarray:
+    """An integer key per value (equal normalised text, equal key); -1 for empty ones (and
+    for every item where `values` is None: the rule is off)."""
+    keys = np.full(n, -1, dtype=np.int64)
+    if values is None:
+        return keys
+    ids: dict[str, int] = {}
+    for row, value in enumerate(values):
+        text = normalise_title(value)
+        if text:
+            keys[row] = ids.setdefault(text, len(ids))
+    return keys
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -9,7 +9,6 @@ by popularity (so users with no usable history get the most popular items), and 
 from __future__ import annotations
 
 import json
-import pickle
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,9 +17,15 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+from scipy import sparse
 
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
+from shopsense.retrieval.explanation import Explanation, recent_distinct
+
+#: What `Retriever.explain` reads about one user besides the context, computed once while
+#: scoring (`score_with_evidence`): by default the user's own dense scores.
+Evidence = np.ndarray | dict[str, np.ndarray]
 
 #: Users scored per call of `_score` when ranking many users; bounds memory to chunk x items.
 SCORE_CHUNK = 512
@@ -56,6 +61,9 @@ class Retriever(ABC):
 
     name: ClassVar[str]
     config_class: ClassVar[type[RetrieverConfig]] = RetrieverConfig
+    learns_from_validation: ClassVar[bool] = False
+    """Whether `fit` learns from its validation cases (early stopping, a trained ranker): its
+    metrics on those cases are then in-sample and an evaluation does not report them."""
 
     def __init__(self, config: RetrieverConfig | None = None, **overrides: Any) -> None:
         base = config.model_dump() if config is not None else {}
@@ -109,6 +117,39 @@ class Retriever(ABC):
 
     def _score_alone(self, history_items: np.ndarray, items: np.ndarray) -> np.ndarray:
         return self._score_items([UserContext.of([h]) for h in history_items.tolist()], items)
+
+    # ---- explanations ------------------------------------------------------------------------
+    def score_with_evidence(
+        self, users: Sequence[UserContext]
+    ) -> tuple[np.ndarray, list[Evidence]]:
+        """`score(users)` and, per user, the evidence `explain` reads, so that a request that
+        scores and explains computes it once. By default the evidence is the user's scores."""
+        scores = self.score(users)
+        return scores, list(scores)
+
+    def explain(
+        self, user: UserContext, items: np.ndarray | Sequence[int], evidence: Evidence | None = None
+    ) -> list[Explanation]:
+        """Why each of `items` scores as it does for `user`: the history item that on its own
+        raises the item's score the most above what a user without history gets ("history");
+        else "popular" where the item scores the same for anyone, or the shopper's own words or
+        activity. `evidence` is this user's entry of `score_with_evidence` (computed if None)."""
+        items = np.asarray(items, dtype=np.int64)
+        own = np.asarray(evidence if evidence is not None else self.score([user])[0])[items]
+        recent = recent_distinct(user.history)
+        baseline = self.score_items([UserContext()], items)[0]
+        alone = self.score_alone(recent, items) if len(recent) else np.empty((0, len(items)))
+        explanations = []
+        for column, item in enumerate(items.tolist()):
+            if len(recent) and alone[:, column].max() > baseline[column]:
+                because = int(recent[int(np.argmax(alone[:, column]))])
+                explanations.append(Explanation(item, "history", because, self.name))
+            elif np.isclose(own[column], baseline[column]):
+                explanations.append(Explanation(item, "popular", source=self.name))
+            else:
+                basis = "words" if user.text and user.text.strip() else "activity"
+                explanations.append(Explanation(item, basis, source=self.name))
+        return explanations
 
     def recommend(
         self, user: UserContext, k: int = 10, exclude: np.ndarray | Sequence[int] | None = None
@@ -166,23 +207,75 @@ class Retriever(ABC):
         meta = json.loads((path / "retriever.json").read_text())
         module_name, _, class_name = meta["class"].rpartition(".")
         module = __import__(module_name, fromlist=[class_name])
-        retriever_class: type[Retriever] = getattr(module, class_name)
+        retriever_class = getattr(module, class_name, None)
+        if not (isinstance(retriever_class, type) and issubclass(retriever_class, Retriever)):
+            raise TypeError(f"{path / 'retriever.json'}: {meta['class']} is not a Retriever")
         retriever = retriever_class(retriever_class.config_class(**meta["config"]))
         retriever._load_state(path)
         return retriever
 
     def _save_state(self, path: Path) -> None:
-        """Persist fitted state; the default pickles the instance dict."""
-        with open(path / "state.pkl", "wb") as handle:
-            pickle.dump(self.__dict__, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        """Persist fitted state as plain files, never a pickle: the default writes each
+        attribute by its type — NumPy arrays into `arrays.npz`, SciPy sparse matrices into
+        `sparse/<name>.npz`, fitted retrievers into `<name>/` (their own `save`), and JSON
+        values (numbers, strings, lists, dicts) into `state.json` — and refuses anything else.
+        A retriever holding something else overrides this and `_load_state`."""
+        arrays: dict[str, np.ndarray] = {}
+        matrices: dict[str, sparse.sparray | sparse.spmatrix] = {}
+        retrievers: dict[str, Retriever] = {}
+        values: dict[str, Any] = {}
+        for name, value in vars(self).items():
+            if name == "config":  # written by `save`
+                continue
+            if isinstance(value, np.ndarray) and value.dtype != object:
+                arrays[name] = value
+            elif sparse.issparse(value):
+                matrices[name] = value
+            elif isinstance(value, Retriever):
+                retrievers[name] = value
+            elif _is_json(value):
+                values[name] = value
+            else:
+                raise TypeError(
+                    f"{type(self).__name__}.{name} is a {type(value).__name__}: the default "
+                    "save writes arrays, sparse matrices, retrievers and JSON values only; "
+                    "override _save_state and _load_state to save it"
+                )
+        np.savez(path / "arrays.npz", allow_pickle=False, **arrays)
+        for name, matrix in matrices.items():
+            (path / "sparse").mkdir(exist_ok=True)
+            sparse.save_npz(path / "sparse" / f"{name}.npz", matrix, compressed=False)
+        for name, retriever in retrievers.items():
+            retriever.save(path / name)
+        layout = {"values": values, "sparse": list(matrices), "retrievers": list(retrievers)}
+        (path / "state.json").write_text(json.dumps(layout, indent=2))
 
     def _load_state(self, path: Path) -> None:
-        with open(path / "state.pkl", "rb") as handle:
-            self.__dict__.update(pickle.load(handle))
+        layout = json.loads((path / "state.json").read_text())
+        state: dict[str, Any] = dict(layout["values"])
+        with np.load(path / "arrays.npz", allow_pickle=False) as arrays:
+            state.update({name: arrays[name] for name in arrays.files})
+        for name in layout["sparse"]:
+            state[name] = sparse.load_npz(path / "sparse" / f"{name}.npz")
+        for name in layout["retrievers"]:
+            state[name] = Retriever.load(path / name)
+        self.__dict__.update(state)
 
     def _check_fitted(self) -> None:
         if self.n_items == 0:
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(dataset) first")
+
+
+def _is_json(value: Any) -> bool:
+    """Whether `value` survives a JSON round trip unchanged (so tuples and NumPy scalars,
+    which come back as other types, do not)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
+    return False
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:

@@ -19,6 +19,7 @@ from pydantic import Field
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.base import Retriever, RetrieverConfig, UserContext
+from shopsense.retrieval.capabilities import ReadsText
 from shopsense.text.encoder import Encoder, EncoderConfig
 from shopsense.text.item_text import ItemTextRecipe, item_vectors
 from shopsense.text.profiles import DecayConfig, history_vector
@@ -52,12 +53,20 @@ class ContentConfig(RetrieverConfig):
     )
 
 
-class ContentRetriever(Retriever):
+class ContentRetriever(Retriever, ReadsText):
     """Nearest items by text to a user's decayed history profile and/or their sentence."""
 
     name = "content"
     config_class = ContentConfig
     config: ContentConfig
+
+    @property
+    def text_encoder(self) -> EncoderConfig:
+        return self.config.encoder
+
+    @property
+    def text_recipe(self) -> ItemTextRecipe:
+        return self.config.recipe
 
     def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
         self._encoder = Encoder(self.config.encoder)

@@ -167,20 +167,6 @@ def training_batches(
 
 
 @torch.no_grad()
-def last_states(network: SASRecNetwork, histories: list[np.ndarray]) -> torch.Tensor:
-    """The hidden state after each history's latest item, shape (len(histories), hidden)."""
-    network.eval()
-    table = network.item_table()
-    outputs = []
-    for start in range(0, len(histories), EVAL_BATCH):
-        tokens = left_pad(histories[start : start + EVAL_BATCH], network.max_len)
-        outputs.append(network.encode(tokens, table)[:, -1])
-    if not outputs:
-        return torch.zeros(0, network.hidden)
-    return torch.cat(outputs)
-
-
-@torch.no_grad()
 def validation_ndcg(
     network: SASRecNetwork, histories: list[np.ndarray], targets: np.ndarray, k: int = 10
 ) -> float:

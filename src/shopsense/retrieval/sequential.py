@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 import torch
 from pydantic import Field
+from safetensors.torch import load_file, save_file
 
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
@@ -83,6 +84,7 @@ class SASRecRetriever(Retriever):
     """Self-attentive sequential recommendation with text-aware item representations."""
 
     name = "sasrec"
+    learns_from_validation = True  # early stopping picks the epoch on them
     config_class = SASRecConfig
     config: SASRecConfig
 
@@ -167,15 +169,6 @@ class SASRecRetriever(Retriever):
         scores[rows] = known
         return scores
 
-    def user_states(self, users: Sequence[UserContext]) -> np.ndarray:
-        """The model's state after each user's history (n_users, hidden), for rankers."""
-        self._check_fitted()
-        assert self.network is not None and self._table is not None
-        histories = [np.asarray(u.history, dtype=np.int64) for u in users]
-        with torch.no_grad():
-            tokens = left_pad(histories, self.config.max_len)
-            return self.network.encode(tokens, self._table)[:, -1].numpy()
-
     def item_representations(self) -> np.ndarray:
         """The item table the scores are dot products with (n_items, hidden)."""
         self._check_fitted()
@@ -185,7 +178,9 @@ class SASRecRetriever(Retriever):
     # ---- persistence -----------------------------------------------------------------------
     def _save_state(self, path: Path) -> None:
         assert self.network is not None
-        torch.save(self.network.state_dict(), path / "network.pt")
+        # safetensors holds tensors only: loading it runs no code (a torch.save file is a pickle).
+        tensors = {k: v.detach().contiguous().clone() for k, v in self.network.state_dict().items()}
+        save_file(tensors, path / "network.safetensors")
         (path / "state.json").write_text(
             json.dumps(
                 {
@@ -202,8 +197,8 @@ class SASRecRetriever(Retriever):
         meta = json.loads((path / "state.json").read_text())
         self.n_items = int(meta["n_items"])
         self.training_log = TrainingLog(**meta["training"])
-        self._tie_breaker = np.load(path / "tie_breaker.npy")
-        state = torch.load(path / "network.pt", weights_only=True)
+        self._tie_breaker = np.load(path / "tie_breaker.npy", allow_pickle=False)
+        state = load_file(path / "network.safetensors")
         text = state["text_vectors"].numpy() if meta["text_dimension"] else None
         self.network = self._build(text, state["warm"].numpy())
         self.network.load_state_dict(state)

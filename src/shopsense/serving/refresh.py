@@ -14,12 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from shopsense.serving.state import UserState
-
-if TYPE_CHECKING:
-    from shopsense.serving.runtime import Served
+from shopsense.data.shoppers import UserState
+from shopsense.ranking.cascade import Recommender, Scored
 
 log = logging.getLogger("shopsense.serving")
 
@@ -29,10 +27,24 @@ BATCH = 32
 PENDING_LIMIT = 10_000
 
 
+class ServedRecommender(Protocol):
+    """What the refresher needs of the bundle being served."""
+
+    recommender: Recommender
+
+    async def in_compute_thread(
+        self, work: Callable[..., list[list[Scored]]], *args: object
+    ) -> list[list[Scored]]:
+        """`work(*args)` off the event loop."""
+        ...
+
+
 class Refresher:
     """Keeps the served recommender's lists in step with shoppers' events."""
 
-    def __init__(self, served: Callable[[], Served], users: Callable[[], UserState]) -> None:
+    def __init__(
+        self, served: Callable[[], ServedRecommender], users: Callable[[], UserState]
+    ) -> None:
         self._served = served
         self._users = users
         self._pending: dict[str, None] = {}

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, status
 
-from shopsense.serving.recommender import Recommender, Scored
+from shopsense.ranking.cascade import Recommender, Scored
 from shopsense.serving.runtime import Served
-from shopsense.serving.schemas import ItemOut, Recommendation, RecommendationList
+from shopsense.serving.schemas import Recommendation, RecommendationList
 
 if TYPE_CHECKING:
     # Imported only for typing: search pulls in heavy libraries a bundle may not need.
-    from shopsense.retrieval.search.searcher import SearchResults
+    from shopsense.search.searcher import SearchResults
 
 
 def recommendation_list(served: Served, picks: Sequence[Scored]) -> RecommendationList:
@@ -46,43 +45,12 @@ def search_list(served: Served, results: SearchResults) -> RecommendationList:
                 item=hit.item_id,
                 title=hit.title,
                 score=hit.score,
-                sources=_search_sources(hit.signals),
-                reason=_search_reason(hit.signals),
+                sources=hit.signals.sources(),
+                reason=hit.signals.reason(),
             )
             for hit in results.hits
         ],
     )
-
-
-# Search signals that are scores rather than understood constraints ("colour": "black").
-_SCORE_SIGNALS = frozenset(
-    {"lexical_rank", "lexical_score", "dense_rank", "dense_cosine", "personal_affinity", "spelling"}
-)
-
-
-def _search_sources(signals: dict[str, int | float | str]) -> list[str]:
-    sources = [
-        name
-        for name, key in (("lexical", "lexical_rank"), ("dense", "dense_rank"))
-        if key in signals
-    ]
-    if float(signals.get("personal_affinity", 0.0)) > 0:
-        sources.append("personal")
-    return sources or ["dense"]
-
-
-def _search_reason(signals: dict[str, int | float | str]) -> str:
-    reason = (
-        "matches the words of your search"
-        if "lexical_rank" in signals
-        else "close in meaning to your search"
-    )
-    met = [f"{name} {value}" for name, value in signals.items() if name not in _SCORE_SIGNALS]
-    if met:
-        reason += " (" + ", ".join(met) + ")"
-    if float(signals.get("personal_affinity", 0.0)) > 0:
-        reason += ", and fits your interests"
-    return reason
 
 
 def item_index(recommender: Recommender, item_id: str) -> int:
@@ -91,21 +59,6 @@ def item_index(recommender: Recommender, item_id: str) -> int:
     if index is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown item")
     return index
-
-
-def item_out(served: Served, index: int) -> ItemOut:
-    """One catalogue row as a response."""
-    row = served.bundle.items.row(index, named=True)
-    return ItemOut(
-        item=row["item_id"],
-        title=row["title"] or "",
-        description=row["description"] or "",
-        brand=row["brand"],
-        categories=row["categories"] or [],
-        price=row["price"],
-        attributes=json.loads(row["attributes"] or "{}"),
-        created_at=row["created_at"],
-    )
 
 
 def moment(seconds: float) -> datetime | None:

@@ -13,7 +13,7 @@ import gc
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,18 +21,19 @@ from typing import Any, TypeVar
 import polars as pl
 from threadpoolctl import threadpool_limits
 
-from shopsense.bundle import PRECOMPUTED, Bundle, erase_user, resolve
+from shopsense.bundle import Bundle, erase_user, resolve
 from shopsense.data.dataset import Dataset
 from shopsense.data.records import Interaction
+from shopsense.data.shoppers import PROFILE_KEY, UserEvent, UserState
 from shopsense.data.store import Store
-from shopsense.retrieval.base import Retriever, UserContext
-from shopsense.retrieval.content import ContentRetriever
+from shopsense.ranking.cascade import Recommender
+from shopsense.ranking.precomputed import PRECOMPUTED_K
+from shopsense.ranking.rerank import RerankConfig
+from shopsense.retrieval.base import UserContext
+from shopsense.retrieval.capabilities import find_text_reader
 from shopsense.serving.metrics import Metrics
-from shopsense.serving.precomputed import PRECOMPUTED_K, read_precomputed
-from shopsense.serving.recommender import Recommender
 from shopsense.serving.refresh import Refresher
 from shopsense.serving.settings import ServingConfig
-from shopsense.serving.state import PROFILE_KEY, UserEvent, UserState
 from shopsense.serving.writer import EventWriter
 from shopsense.text.encoder import Encoder
 from shopsense.text.profiles import InterestProfiler
@@ -52,16 +53,22 @@ class Served:
     """
 
     def __init__(
-        self, bundle: Bundle, text: ThreadPoolExecutor, compute: ThreadPoolExecutor
+        self,
+        bundle: Bundle,
+        text: ThreadPoolExecutor,
+        compute: ThreadPoolExecutor,
+        rerank: RerankConfig | None = None,
     ) -> None:
         self.bundle = bundle
-        ahead = bundle.manifest.get("precomputed") or {}
+        ahead = bundle.precomputed
         self.recommender = Recommender(
-            bundle,
-            read_precomputed(bundle.path / "data" / f"{PRECOMPUTED}.parquet"),
-            ahead.get("k", PRECOMPUTED_K),
+            bundle.models,
+            bundle.items,
+            ahead.read() if ahead is not None else None,
+            ahead.k if ahead is not None else PRECOMPUTED_K,
+            rerank=rerank,
         )
-        self.content = content_model(bundle.models.values())
+        self.content = find_text_reader(list(bundle.models.values()))
         self._text = text
         self._compute = compute
         self._profiler: InterestProfiler | None = None
@@ -98,11 +105,11 @@ class Served:
         catalogue = Dataset(items=self.bundle.items)
         if self.content is not None:
             # It encodes only shoppers' own words here: keep none of them in the on-disk cache.
-            encoder = Encoder(self.content.config.encoder.model_copy(update={"cache": False}))
+            encoder = Encoder(self.content.text_encoder.model_copy(update={"cache": False}))
             return InterestProfiler(
                 catalogue,
                 encoder,
-                recipe=self.content.config.recipe,
+                recipe=self.content.text_recipe,
                 vectors=self.content.item_vectors,
             )
         return InterestProfiler(catalogue, Encoder())
@@ -167,7 +174,7 @@ class Runtime:
 
     async def _load(self, path: Path) -> Served:
         served = await asyncio.to_thread(
-            lambda: Served(Bundle.load(path), self._text, self._compute)
+            lambda: Served(Bundle.load(path), self._text, self._compute, self.config.rerank)
         )
         await served.warm_up()
         # Again after every load: the limits reach only the libraries loaded so far, and
@@ -238,22 +245,6 @@ def _freeze_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-
-
-def content_model(models: Iterable[Retriever]) -> ContentRetriever | None:
-    """The first content (text) retriever among `models` or the generators of a fused one: it
-    encodes shoppers' sentences and holds the item text vectors that profiles reuse."""
-    for model in models:
-        if isinstance(model, ContentRetriever):
-            return model
-        # A fused model keeps its fitted generators by name; duck-typed so that bundles
-        # without one never import the ranking layer's LightGBM.
-        generators = getattr(model, "generators", None)
-        if isinstance(generators, dict):
-            found = content_model(generators.values())
-            if found is not None:
-                return found
-    return None
 
 
 def limit_threads(threads: int) -> None:

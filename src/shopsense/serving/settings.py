@@ -1,15 +1,22 @@
-"""How a server is configured: the bundle, the store, API keys and request limits."""
+"""How a server is configured: the bundle, the store, API keys, request limits and how
+recommendation lists are re-ranked."""
 
 from __future__ import annotations
 
+import json
 import os
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shopsense.ranking.rerank import RerankConfig
 
 #: Environment variable with the API keys: `key1:read,key2:admin`.
 API_KEYS_ENV = "SHOPSENSE_API_KEYS"
+#: Environment variable with the re-ranking settings: a `RerankConfig` as JSON (or a path to a
+#: JSON file), e.g. `{"max_per_brand": 2, "rules": {"in_stock_only": true}}`.
+RERANK_ENV = "SHOPSENSE_RERANK"
 
 
 class Scope(StrEnum):
@@ -56,6 +63,12 @@ class ServingConfig(BaseModel):
         description="How often the bundle root's `current` pointer is checked for a new version "
         "(0: only on SIGHUP).",
     )
+    rerank: RerankConfig = Field(
+        default_factory=RerankConfig,
+        description="How recommendation and similar-item lists are picked from the ranked pool: "
+        "business rules, same-title de-duplication (on), a per-brand cap (off), MMR diversity "
+        "(0) and exploration (0). Lists computed ahead under other settings are scored live.",
+    )
 
 
 def parse_api_keys(text: str) -> dict[str, Scope]:
@@ -74,3 +87,23 @@ def parse_api_keys(text: str) -> dict[str, Scope]:
 def api_keys_from_env() -> dict[str, Scope]:
     """The keys in `$SHOPSENSE_API_KEYS` (empty if unset)."""
     return parse_api_keys(os.environ.get(API_KEYS_ENV, ""))
+
+
+def parse_rerank(text: str) -> RerankConfig:
+    """A `RerankConfig` from JSON text or the path of a JSON file; anything else is a
+    `ValueError` saying what is wrong."""
+    source = text.strip()
+    if source and not source.startswith("{"):
+        try:
+            source = Path(source).read_text()
+        except OSError as error:
+            raise ValueError(f"re-ranking settings: cannot read {text!r} ({error})") from None
+    try:
+        return RerankConfig.model_validate(json.loads(source or "{}"))
+    except (json.JSONDecodeError, ValidationError) as error:
+        raise ValueError(f"re-ranking settings are not a valid RerankConfig: {error}") from None
+
+
+def rerank_from_env() -> RerankConfig:
+    """The re-ranking settings in `$SHOPSENSE_RERANK` (the defaults if unset)."""
+    return parse_rerank(os.environ.get(RERANK_ENV, ""))

@@ -1,13 +1,14 @@
-"""`GET /v1/items/{item_id}` and `GET /v1/items/{item_id}/similar`."""
+"""`GET /v1/items/{item_id}` (the catalogue artifact's record) and
+`GET /v1/items/{item_id}/similar`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
-from shopsense.serving.responses import item_index, item_out, recommendation_list
+from shopsense.serving.responses import item_index, recommendation_list
 from shopsense.serving.schemas import MAX_ID_LENGTH, MAX_K, ItemOut, Problem, RecommendationList
 
 router = APIRouter(
@@ -22,8 +23,19 @@ ItemId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)]
 @router.get("/{item_id}")
 async def get_item(item_id: ItemId, runtime: RuntimeDep) -> ItemOut:
     """A product of the served catalogue."""
-    served = runtime.served
-    return item_out(served, item_index(served.recommender, item_id))
+    record = runtime.served.bundle.catalogue.record(item_id)
+    if record is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown item")
+    return ItemOut(
+        item=record["item_id"],
+        title=record["title"] or "",
+        description=record["description"] or "",
+        brand=record["brand"],
+        categories=record["categories"] or [],
+        price=record["price"],
+        attributes=record["attributes"],
+        created_at=record["created_at"],
+    )
 
 
 @router.get("/{item_id}/similar")

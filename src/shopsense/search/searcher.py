@@ -14,7 +14,6 @@ shopper's interests. Results carry the parsed query and, per product, the signal
 from __future__ import annotations
 
 import hashlib
-import pickle
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,14 +26,20 @@ from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
 from shopsense.data.judgments import JudgedQuery
-from shopsense.retrieval.search import candidates as pool
-from shopsense.retrieval.search.candidates import Candidates
-from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
-from shopsense.retrieval.search.index import CatalogueIndex, Filters, IndexConfig
-from shopsense.retrieval.search.personalize import PersonalizationConfig, Personalizer, User
-from shopsense.retrieval.search.query_understanding import ParsedQuery, ParserConfig, QueryParser
-from shopsense.retrieval.search.search_log import SearchLog
+from shopsense.learning import LambdaMART
+from shopsense.search import candidates as pool
+from shopsense.search.candidates import SearchCandidates
+from shopsense.search.index import CatalogueIndex, Filters, IndexConfig
+from shopsense.search.learned_fusion import LearnedFusion, LearnedFusionConfig
+from shopsense.search.personalize import PersonalizationConfig, Personalizer, User
+from shopsense.search.query_understanding import ParsedQuery, ParserConfig, QueryParser
+from shopsense.search.search_log import SearchLog
+from shopsense.search.signals import SearchSignals
+from shopsense.search.stored import read_json, write_json
 from shopsense.text import Encoder
+
+#: Bumped when what `Searcher.save` writes changes incompatibly.
+SEARCHER_FORMAT = 1
 
 
 class SearchLogConfig(BaseModel):
@@ -104,7 +109,7 @@ class SearchHit(BaseModel):
     item_id: str
     title: str
     score: float = Field(description="Final score (fusion, scaled 0-1, plus boosts).")
-    signals: dict[str, int | float | str] = Field(
+    signals: SearchSignals = Field(
         description="What matched: lexical/dense rank and score, understood constraints met, "
         "corrected words found, choices in similar past searches, personal affinity."
     )
@@ -138,6 +143,9 @@ class Searcher:
         self.personalizer = Personalizer(index, index.encoder, dataset, self.config.personalization)
         self.learned = fusion
         self.log = SearchLog()
+        self.judged_seen: set[str] = set()
+        """Texts of the judged queries whose judgments entered the log or a training set (an
+        evaluation checks that none of its test queries is among them)."""
 
     @classmethod
     def build(
@@ -214,7 +222,7 @@ class Searcher:
         vector: np.ndarray,
         filters: Filters | None = None,
         leave_out: int | None = None,
-    ) -> Candidates:
+    ) -> SearchCandidates:
         """The candidate pool of a parsed query within its own and the given filters (the
         log's searches of fold `leave_out` unseen)."""
         mask = self.index.mask(parsed.filters()) & self.index.mask(filters)
@@ -223,15 +231,15 @@ class Searcher:
             self.index, lexical, vector, mask, self.config.depth, self.log, leave_out
         )
 
-    def fused(self, parsed: ParsedQuery, found: Candidates) -> np.ndarray:
+    def fused(self, parsed: ParsedQuery, found: SearchCandidates) -> np.ndarray:
         """Fusion score per candidate (learned where trained and configured, else RRF)."""
         if self.fusion_used == "learned":
             return self.learned.score(pool.features(parsed, found, self.index))
         return found.rrf
 
     def rank(
-        self, parsed: ParsedQuery, found: Candidates, interests: np.ndarray | None = None
-    ) -> tuple[np.ndarray, Callable[[int], dict[str, int | float | str]]]:
+        self, parsed: ParsedQuery, found: SearchCandidates, interests: np.ndarray | None = None
+    ) -> tuple[np.ndarray, Callable[[int], SearchSignals]]:
         """Final score per candidate and a function giving the signals of one candidate."""
         fused = self.fused(parsed, found)
         spread = float(fused.max() - fused.min()) if len(fused) else 0.0
@@ -246,28 +254,27 @@ class Searcher:
             affinity = self.personalizer.affinity(found.slots, interests)
             scores = scores + self.config.personalization.weight * affinity
 
-        def signals(row: int) -> dict[str, int | float | str]:
-            out: dict[str, int | float | str] = {}
-            if found.lexical_rank[row] < found.depth:
-                out["lexical_rank"] = int(found.lexical_rank[row]) + 1
-                out["lexical_score"] = round(float(found.lexical[row]), 4)
-            if found.dense_rank[row] < found.depth:
-                out["dense_rank"] = int(found.dense_rank[row]) + 1
-            out["dense_cosine"] = round(float(found.dense[row]), 4)
+        def signals(row: int) -> SearchSignals:
+            lexical = found.lexical_rank[row] < found.depth
             choices, nearest = found.chosen[row, 0], found.chosen[row, 1]
-            if choices > 0:
-                out["chosen_in_past_searches"] = round(float(np.expm1(choices)))
-                out["closest_past_search_cosine"] = round(float(nearest), 4)
-            out.update(self._constraints_met(parsed, int(found.slots[row]))[0])
             words = self.index.match_words[int(found.slots[row])]
-            fixed = [
-                f"{typed}->{right}" for typed, right in parsed.corrections.items() if right in words
-            ]
-            if fixed:
-                out["spelling"] = ", ".join(fixed)
-            if affinity is not None:
-                out["personal_affinity"] = round(float(affinity[row]), 4)
-            return out
+            return SearchSignals(
+                lexical_rank=int(found.lexical_rank[row]) + 1 if lexical else None,
+                lexical_score=round(float(found.lexical[row]), 4) if lexical else None,
+                dense_rank=int(found.dense_rank[row]) + 1
+                if found.dense_rank[row] < found.depth
+                else None,
+                dense_cosine=round(float(found.dense[row]), 4),
+                constraints=self._constraints_met(parsed, int(found.slots[row]))[0],
+                spelling=[
+                    f"{typed}->{right}"
+                    for typed, right in parsed.corrections.items()
+                    if right in words
+                ],
+                chosen_in_past_searches=round(float(np.expm1(choices))) if choices > 0 else None,
+                closest_past_search_cosine=round(float(nearest), 4) if choices > 0 else None,
+                personal_affinity=None if affinity is None else round(float(affinity[row]), 4),
+            )
 
         return scores, signals
 
@@ -333,6 +340,7 @@ class Searcher:
             for query in queries
         ]
         self.log.add(vectors, chosen, [self.fold(query.text) for query in queries])
+        self.judged_seen.update(query.text for query in queries)
         return vectors
 
     def training_set(
@@ -345,6 +353,7 @@ class Searcher:
         each query sees the search log without its own fold."""
         parsed = [self.parser.parse(query.text) for query in queries]
         vectors = self._query_vectors(parsed) if vectors is None else vectors
+        self.judged_seen.update(query.text for query in queries)
         features, gains = [], []
         with Progress(disable=not show_progress, transient=True) as progress:
             task = progress.add_task(f"features of {len(queries):,} queries", total=len(queries))
@@ -363,26 +372,69 @@ class Searcher:
         digest = hashlib.sha256(f"fold\x00{query}".encode()).digest()
         return int.from_bytes(digest[:8], "big") % self.config.log.folds
 
-    def gains(self, query: JudgedQuery, found: Candidates) -> np.ndarray:
+    def gains(self, query: JudgedQuery, found: SearchCandidates) -> np.ndarray:
         """Judged relevance of each candidate (0 where unjudged)."""
         products = self.index.products
         return np.array([query.relevance.get(products[slot].item_id, 0.0) for slot in found.slots])
 
     # ---- persistence -----------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Write the searcher (index, vocabulary, trained fusion) to the directory `path`."""
+        """Write the searcher to the directory `path`, one folder per component, as arrays,
+        JSON, parquet and the libraries' own index files — no pickle, so loading runs no code
+        from the files. The query parser is not written: it reads the index's vocabulary."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        with open(path / "searcher.pkl", "wb") as handle:
-            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        (path / "search_config.json").write_text(self.config.model_dump_json(indent=2))
+        self.index.save(path / "index")
+        self.log.save(path / "log")
+        self.personalizer.save(path / "personalization")
+        fusion = None
+        if self.learned is not None:
+            # LightGBM's text model: the rounds after the best are left out.
+            fusion = self.learned.config.model_dump(mode="json")
+            (path / "fusion.txt").write_text(self.learned.model.to_text())
+        write_json(
+            path / "searcher.json",
+            {
+                "format": SEARCHER_FORMAT,
+                "config": self.config.model_dump(mode="json"),
+                "fusion": fusion,
+            },
+        )
         return path
 
-    @staticmethod
-    def load(path: str | Path) -> Searcher:
-        """Read a searcher written by `save`."""
-        with open(Path(path) / "searcher.pkl", "rb") as handle:
-            return pickle.load(handle)
+    @classmethod
+    def load(cls, path: str | Path, dataset: Dataset | None = None) -> Searcher:
+        """Read a searcher written by `save`. `dataset`: the shop's data, to personalise for
+        shoppers by id (default: the saved catalogue alone, which personalises from the
+        history a request passes)."""
+        path = Path(path)
+        meta = read_json(path / "searcher.json")
+        if meta.get("format") != SEARCHER_FORMAT:
+            raise ValueError(
+                f"{path} holds a searcher of format {meta.get('format')}; this ShopSense "
+                f"reads format {SEARCHER_FORMAT}: build and save it again"
+            )
+        config = SearchConfig.model_validate(meta["config"])
+        fusion = None
+        if meta["fusion"] is not None:
+            fusion = _fusion_from(meta["fusion"], (path / "fusion.txt").read_text())
+        searcher = cls(CatalogueIndex.load(path / "index"), config, fusion=fusion)
+        searcher.log = SearchLog.load(path / "log")
+        searcher.personalizer = Personalizer.load(
+            path / "personalization",
+            searcher.index,
+            searcher.index.encoder,
+            config.personalization,
+            dataset,
+        )
+        return searcher
+
+
+def _fusion_from(config: dict[str, object], text: str) -> LearnedFusion:
+    """A trained fusion from its config and its model's `to_text`."""
+    fusion = LearnedFusion(LearnedFusionConfig.model_validate(config))
+    fusion.model = LambdaMART.from_text(text, fusion.config)
+    return fusion
 
 
 def clicked_searches(

@@ -17,8 +17,8 @@ import polars as pl
 from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
-from shopsense.serving.recommender import Precomputed, Recommender, Scored
-from shopsense.serving.state import UserState
+from shopsense.data.shoppers import UserState
+from shopsense.ranking.cascade import Precomputed, Recommender, Scored
 
 #: The API's default list length: the requests that are answered from the table.
 PRECOMPUTED_K = 10
@@ -43,7 +43,8 @@ def precompute(
     show_progress: bool = True,
 ) -> pl.DataFrame:
     """Top-`k` picks of every shopper with events in `dataset`, as the server would compute
-    them from the same data: one row per pick (`SCHEMA`), in order."""
+    them from the same data (re-ranked under `recommender`'s settings, whose fingerprint is part
+    of each list's digest): one row per pick (`SCHEMA`), in order."""
     state = UserState.from_frames(dataset.interactions, dataset.users)
     users = sorted(state.events)
     columns: dict[str, list] = {name: [] for name in SCHEMA}
@@ -63,7 +64,7 @@ def _add_batch(
     texts = [state.texts.get(user) for user in batch]
     lists = recommender.recommend_many(histories, k, batch, texts)
     for user, history, text, picks in zip(batch, histories, texts, lists, strict=True):
-        digest = history.digest(text)
+        digest = recommender.digest(history, text)
         for position, pick in enumerate(picks):
             columns["user_id"].append(user)
             columns["digest"].append(digest)

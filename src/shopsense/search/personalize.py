@@ -8,12 +8,15 @@ the shop knows nothing about, get no blend at all.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data.dataset import Dataset
 from shopsense.retrieval.base import UserContext
-from shopsense.retrieval.search.index import CatalogueIndex
+from shopsense.search.index import CatalogueIndex
 from shopsense.text import Encoder, InterestProfiler
 
 User = str | UserContext | None
@@ -64,6 +67,28 @@ class Personalizer:
     def affinity(self, slots: np.ndarray, vector: np.ndarray) -> np.ndarray:
         """Cosine between the interest vector and each slot's product vector."""
         return self.index.vectors[slots] @ vector
+
+    def save(self, directory: Path) -> None:
+        """Write the catalogue the profiles are built over (`items.parquet`), if any. No
+        shopper's data is written: a loaded personalizer profiles shoppers from the history
+        each request passes, or by id from the dataset given to `load`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.dataset is not None:
+            self.dataset.items.write_parquet(directory / "items.parquet")
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path,
+        index: CatalogueIndex,
+        encoder: Encoder,
+        config: PersonalizationConfig | None = None,
+        dataset: Dataset | None = None,
+    ) -> Personalizer:
+        """A personalizer over `index` with the catalogue `save` wrote, or over `dataset`."""
+        if dataset is None and (directory / "items.parquet").is_file():
+            dataset = Dataset(items=pl.read_parquet(directory / "items.parquet"))
+        return cls(index, encoder, dataset, config)
 
     def _profiler_for(self, dataset: Dataset) -> InterestProfiler:
         if self._profiler is None:

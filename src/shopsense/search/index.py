@@ -14,6 +14,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import faiss
@@ -23,9 +24,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data import schema
 from shopsense.data.errors import DataError
-from shopsense.retrieval.search.analysis import terms, words
-from shopsense.retrieval.search.lexical import LexicalConfig, LexicalIndex
-from shopsense.text import Encoder
+from shopsense.search.analysis import terms, words
+from shopsense.search.lexical import LexicalConfig, LexicalIndex
+from shopsense.search.stored import (
+    load_arrays,
+    prefixed,
+    ragged,
+    read_json,
+    rows_of,
+    save_arrays,
+    vocabulary_ids,
+    write_json,
+)
+from shopsense.text import Encoder, EncoderConfig
 
 FIELDS = ("title", "brand", "categories", "description")
 
@@ -344,6 +355,85 @@ class CatalogueIndex:
         return slots[0][found].astype(np.int64), scores[0][found]
 
     # ---- persistence -----------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write the index to `directory` as arrays, JSON, a parquet table of the products, the
+        faiss index (`faiss.write_index`) and the BM25 segments (`LexicalIndex.save`)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        words = {word: i for i, word in enumerate(self.word_counts)}
+        match_words = ragged(vocabulary_ids(self.match_words, words))
+        maps = {"brand": self._by_brand, "category": self._by_category}
+        write_json(
+            directory / "index.json",
+            {
+                "config": self.config.model_dump(mode="json"),
+                "encoder": self.encoder.config.model_dump(mode="json"),
+                "generation": self.generation,
+                "terms": list(self._term_ids),
+                "trigrams": list(self._trigram_ids),
+                "words": list(words),
+                "maps": {name: list(mapping) for name, mapping in maps.items()},
+                "attributes": [list(key) for key in self._by_attribute],
+            },
+        )
+        save_arrays(
+            directory / "index.npz",
+            prices=self.prices,
+            live=self.live,
+            vectors=self.vectors,
+            word_counts=np.array(list(self.word_counts.values()), dtype=np.int64),
+            **prefixed("title_terms", ragged(self.title_term_ids)),
+            **prefixed("title_words", ragged(self.title_word_ids)),
+            **prefixed("title_trigrams", ragged(self.title_trigrams, np.int32)),
+            **prefixed("match_words", match_words),
+            **prefixed("brand", ragged([sorted(s) for s in self._by_brand.values()])),
+            **prefixed("category", ragged([sorted(s) for s in self._by_category.values()])),
+            **prefixed("attribute", ragged([sorted(s) for s in self._by_attribute.values()])),
+        )
+        products_frame(self.products).write_parquet(directory / "products.parquet")
+        if self._dense is not None:
+            faiss.write_index(self._dense, str(directory / "dense.faiss"))
+        self.lexical.save(directory / "lexical")
+
+    @classmethod
+    def load(cls, directory: Path) -> CatalogueIndex:
+        """Read an index written by `save`."""
+        meta = read_json(directory / "index.json")
+        arrays = load_arrays(directory / "index.npz")
+        index = cls(
+            Encoder(EncoderConfig.model_validate(meta["encoder"])),
+            IndexConfig.model_validate(meta["config"]),
+        )
+        index.products = list(products_from_table(pl.read_parquet(directory / "products.parquet")))
+        index.slot_of = {p.item_id: slot for slot, p in enumerate(index.products) if p is not None}
+        terms, words = meta["terms"], meta["words"]
+        index._term_ids = {term: i for i, term in enumerate(terms)}
+        index._trigram_ids = {gram: i for i, gram in enumerate(meta["trigrams"])}
+        index.title_term_ids = rows_of(arrays, "title_terms")
+        index.title_terms = [tuple(terms[i] for i in row.tolist()) for row in index.title_term_ids]
+        index.title_word_ids = rows_of(arrays, "title_words")
+        index.title_words = [tuple(terms[i] for i in row.tolist()) for row in index.title_word_ids]
+        index.title_trigrams = rows_of(arrays, "title_trigrams")
+        index.match_words = [
+            frozenset(words[i] for i in row.tolist()) for row in rows_of(arrays, "match_words")
+        ]
+        index.word_counts = Counter(dict(zip(words, arrays["word_counts"].tolist(), strict=True)))
+        index.prices, index.live = arrays["prices"], arrays["live"]
+        index.vectors = arrays["vectors"]
+        index.generation = int(meta["generation"])
+        keys = {**meta["maps"], "attribute": [tuple(key) for key in meta["attributes"]]}
+        for name, mapping in (
+            ("brand", index._by_brand),
+            ("category", index._by_category),
+            ("attribute", index._by_attribute),
+        ):
+            for key, slots in zip(keys[name], rows_of(arrays, name), strict=True):
+                mapping[key] = set(slots.tolist())
+        if (directory / "dense.faiss").is_file():
+            index._dense = faiss.read_index(str(directory / "dense.faiss"))
+        index.lexical = LexicalIndex.load(directory / "lexical")
+        return index
+
+    # In-memory copies only (`copy.deepcopy`, `pickle.dumps` in tests): files use `save`.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_dense"] = faiss.serialize_index(self._dense) if self._dense is not None else None
@@ -369,6 +459,49 @@ def dense_text(product: Product, fields: Sequence[str]) -> str:
         if text:
             parts.append(text)
     return ". ".join(parts)
+
+
+#: Columns of the saved products table; a retired slot is a row with a null item id.
+_PRODUCT_SCHEMA = {
+    "item_id": pl.String,
+    "title": pl.String,
+    "brand": pl.String,
+    "categories": pl.List(pl.String),
+    "description": pl.String,
+    "price": pl.Float64,
+    "attributes": pl.String,
+}
+
+
+def products_frame(products: Sequence[Product | None]) -> pl.DataFrame:
+    """The products of every slot as a table (what `CatalogueIndex.save` writes)."""
+    columns: dict[str, list[Any]] = {name: [] for name in _PRODUCT_SCHEMA}
+    for product in products:
+        for name in _PRODUCT_SCHEMA:
+            value = None if product is None else getattr(product, name)
+            if product is not None and name == "attributes":
+                value = json.dumps(value, ensure_ascii=False)
+            elif isinstance(value, tuple):
+                value = list(value)
+            columns[name].append(value)
+    return pl.DataFrame(columns, schema=_PRODUCT_SCHEMA)
+
+
+def products_from_table(table: pl.DataFrame) -> Iterable[Product | None]:
+    """The slots of a `products_frame` table (None for retired slots)."""
+    for row in table.iter_rows(named=True):
+        if row["item_id"] is None:
+            yield None
+            continue
+        yield Product(
+            item_id=row["item_id"],
+            title=row["title"],
+            brand=row["brand"],
+            categories=tuple(row["categories"]),
+            description=row["description"],
+            price=row["price"],
+            attributes=json.loads(row["attributes"]),
+        )
 
 
 def products_from_frame(items: pl.DataFrame) -> Iterable[Product]:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from shopsense.retrieval.base import top_k
-from shopsense.retrieval.search.analysis import is_number
-from shopsense.retrieval.search.index import CatalogueIndex
-from shopsense.retrieval.search.query_understanding import ParsedQuery
-from shopsense.retrieval.search.search_log import LOG_FEATURES, SearchLog, empty_features
+from shopsense.search.analysis import is_number
+from shopsense.search.index import CatalogueIndex
+from shopsense.search.query_understanding import ParsedQuery
+from shopsense.search.search_log import LOG_FEATURES, SearchLog, empty_features
 
 #: Reciprocal-rank-fusion constant (Cormack et al. 2009): damps the weight of the very top ranks.
 RRF_K = 60
@@ -55,7 +55,7 @@ _FIRST_LOG_FEATURE = FEATURES.index(LOG_FEATURES[0])
 
 
 @dataclass(frozen=True)
-class Candidates:
+class SearchCandidates:
     """A query's candidate slots with their retrieval scores and ranks (missing rank = depth)."""
 
     slots: np.ndarray
@@ -88,7 +88,7 @@ def gather(
     depth: int,
     log: SearchLog | None = None,
     leave_out: int | None = None,
-) -> Candidates:
+) -> SearchCandidates:
     """The top `depth` slots by BM25 (positive scores only) and by cosine, within `mask`, with
     what `log` holds of them (its searches of fold `leave_out` ignored)."""
     lexical_top = top_k(lexical_scores, depth)
@@ -99,7 +99,7 @@ def gather(
     lexical_rank[np.searchsorted(slots, lexical_top)] = np.arange(len(lexical_top))
     dense_rank = np.full(len(slots), depth, dtype=np.int64)
     dense_rank[np.searchsorted(slots, dense_top)] = np.arange(len(dense_top))
-    return Candidates(
+    return SearchCandidates(
         slots=slots,
         lexical=lexical_scores[slots].astype(np.float64),
         lexical_rank=lexical_rank,
@@ -114,7 +114,9 @@ def gather(
     )
 
 
-def features(parsed: ParsedQuery, candidates: Candidates, index: CatalogueIndex) -> np.ndarray:
+def features(
+    parsed: ParsedQuery, candidates: SearchCandidates, index: CatalogueIndex
+) -> np.ndarray:
     """Feature matrix (candidates x `FEATURES`), float32."""
     n = len(candidates)
     out = np.zeros((n, len(FEATURES)), dtype=np.float32)

@@ -1,17 +1,17 @@
 """Product search: hybrid BM25 + dense retrieval, query understanding, the search log, learned
 fusion and personalisation over one catalogue. Start with `Searcher`."""
 
-from shopsense.retrieval.search.fusion import LearnedFusion, LearnedFusionConfig
-from shopsense.retrieval.search.index import CatalogueIndex, Filters, IndexConfig
-from shopsense.retrieval.search.personalize import PersonalizationConfig
-from shopsense.retrieval.search.query_understanding import (
+from shopsense.search.index import CatalogueIndex, Filters, IndexConfig
+from shopsense.search.learned_fusion import LearnedFusion, LearnedFusionConfig
+from shopsense.search.personalize import PersonalizationConfig
+from shopsense.search.query_understanding import (
     Constraint,
     ParsedQuery,
     ParserConfig,
     QueryParser,
 )
-from shopsense.retrieval.search.search_log import SearchLog
-from shopsense.retrieval.search.searcher import (
+from shopsense.search.search_log import SearchLog
+from shopsense.search.searcher import (
     SearchConfig,
     Searcher,
     SearchHit,

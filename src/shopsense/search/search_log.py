@@ -18,9 +18,12 @@ own choices never appear in its own features (`leave_out`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from shopsense.search.stored import load_arrays, read_json, save_arrays, write_json
 
 #: Names of the columns `SearchLog.features` returns, in order.
 LOG_FEATURES: tuple[str, ...] = (
@@ -116,6 +119,35 @@ class SearchLog:
         out[known, 2] = weight_sums
         out[known, 3] = np.where(weight_sums > 0, graded / np.maximum(weight_sums, 1e-12), 0.0)
         return out
+
+    def save(self, directory: Path) -> None:
+        """Write the log to `directory`: the searches' vectors, folds and choices as arrays,
+        the chosen products' ids as JSON."""
+        directory.mkdir(parents=True, exist_ok=True)
+        vectors = np.vstack(self._vectors) if self._vectors else np.empty((0, 0), np.float32)
+        save_arrays(
+            directory / "log.npz",
+            vectors=vectors.astype(np.float32),
+            folds=np.asarray(self._folds, dtype=np.int64),
+            rows=np.asarray(self._rows, dtype=np.int64),
+            columns=np.asarray(self._columns, dtype=np.int64),
+            grades=np.asarray(self._grades, dtype=np.float64),
+        )
+        write_json(directory / "products.json", list(self._column))
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchLog:
+        """Read a log written by `save`."""
+        arrays = load_arrays(directory / "log.npz")
+        log = cls()
+        log._vectors = list(arrays["vectors"])
+        log._folds = arrays["folds"].tolist()
+        log._rows = arrays["rows"].tolist()
+        log._columns = arrays["columns"].tolist()
+        log._grades = arrays["grades"].tolist()
+        products = read_json(directory / "products.json")
+        log._column = {item_id: column for column, item_id in enumerate(products)}
+        return log
 
     def _compiled(self) -> sparse.csc_matrix:
         """Searches x products matrix of grades, one column per product (rebuilt after adds)."""

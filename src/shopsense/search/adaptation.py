@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data.judgments import JudgedQuery
-from shopsense.retrieval.search.index import IndexConfig, Product, dense_text
+from shopsense.search.index import IndexConfig, Product, dense_text
 from shopsense.text import Encoder
 from shopsense.text.fine_tune import FineTuneConfig, fine_tune
 

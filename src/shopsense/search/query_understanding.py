@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from symspellpy import SymSpell, Verbosity
 
-from shopsense.retrieval.search.analysis import STOPWORDS, is_number, stem, terms, words
-from shopsense.retrieval.search.index import CatalogueIndex, Filters
+from shopsense.search.analysis import STOPWORDS, is_number, stem, terms, words
+from shopsense.search.index import CatalogueIndex, Filters
 
 ConstraintKind = Literal["price", "brand", "category", "colour", "material", "size"]
 

@@ -9,13 +9,31 @@ the delta outgrows a share of the base, both are merged into a new base (the onl
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
+
+from shopsense.search.stored import (
+    load_arrays,
+    prefixed,
+    ragged,
+    read_json,
+    rows_of,
+    save_arrays,
+    vocabulary_ids,
+    write_json,
+)
+
+# bm25s sets its own logger to DEBUG when imported, so its notes on every index build and empty
+# query reach whatever handler the application configures (`DEBUG:bm25s:...` in the output of a
+# program that calls `logging.basicConfig`, the server's log at INFO): keep its warnings only.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class LexicalConfig(BaseModel):
@@ -108,6 +126,62 @@ class LexicalIndex:
             dtype=np.float64,
         )
         return np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+    # ---- persistence -----------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write the segments to `directory`: the base with bm25s's own `save` (arrays and
+        JSON), the documents as term ids, the counters as JSON. The delta segment is rebuilt
+        from its documents on `load`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        vocabulary: dict[str, int] = {}
+        slots = list(self._docs)
+        documents = ragged(vocabulary_ids((self._docs[slot] for slot in slots), vocabulary))
+        write_json(
+            directory / "lexical.json",
+            {
+                "config": self.config.model_dump(mode="json"),
+                "n_slots": self._n_slots,
+                "n_base": self._n_base,
+                "average_length": self._average_length,
+                "merges": self.merges,
+                "delta_slots": self._delta_slots,
+                "document_frequency": dict(self._document_frequency),
+                "terms": list(vocabulary),
+            },
+        )
+        save_arrays(
+            directory / "lexical.npz",
+            slots=np.asarray(slots, dtype=np.int64),
+            base_slots=self._base_slots,
+            base_live=self._base_live,
+            **prefixed("documents", documents),
+        )
+        if self._base is not None:
+            self._base.save(str(directory / "bm25"), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        """Read segments written by `save`."""
+        meta = read_json(directory / "lexical.json")
+        arrays = load_arrays(directory / "lexical.npz")
+        index = cls(LexicalConfig.model_validate(meta["config"]))
+        terms = meta["terms"]
+        documents = rows_of(arrays, "documents")
+        index._docs = {
+            slot: [terms[i] for i in row.tolist()]
+            for slot, row in zip(arrays["slots"].tolist(), documents, strict=True)
+        }
+        index._n_slots = int(meta["n_slots"])
+        index._n_base = int(meta["n_base"])
+        index._average_length = float(meta["average_length"])
+        index.merges = int(meta["merges"])
+        index._document_frequency = Counter(meta["document_frequency"])
+        index._base_slots, index._base_live = arrays["base_slots"], arrays["base_live"]
+        if (directory / "bm25").is_dir():
+            index._base = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
+        index._delta_slots = [int(slot) for slot in meta["delta_slots"]]
+        index._build_delta()
+        return index
 
     # ---- segments --------------------------------------------------------------------------
     def _after_change(self) -> None:

@@ -1,50 +1,77 @@
 """Fusion of the lexical and dense candidate lists into one ranking.
 
 Two ways, both measured in `shopsense.evaluation.search`: reciprocal-rank fusion (no training,
-`Candidates.rrf`) and `LearnedFusion`, a LambdaMART ranker (LightGBM) over the candidate
-features of `candidates.FEATURES`, trained on judged queries.
+`SearchCandidates.rrf`) and `LearnedFusion`, the shared LambdaMART ranker
+(`shopsense.learning`) over the candidate features of `candidates.FEATURES`, trained on judged
+queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Literal
 
-import lightgbm as lgb
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from shopsense.retrieval.search.candidates import FEATURES
+from shopsense.learning import LambdaMART, LambdaMARTConfig, RankingExamples
+from shopsense.search.candidates import FEATURES
+
+#: Names this config had before it shared `LambdaMARTConfig`'s, and the name each has now.
+RENAMED = {
+    "n_estimators": "max_rounds",
+    "min_child_samples": "min_data_in_leaf",
+    "validation_fraction": "holdout_fraction",
+}
 
 
-class LearnedFusionConfig(BaseModel):
-    """LambdaMART settings.
+class LearnedFusionConfig(LambdaMARTConfig):
+    """LambdaMART settings with search's defaults, the features read and the grading of gains.
 
     The defaults (small trees, slow shrinkage, long patience) were chosen on a split inside
     the Home Depot dev queries, the test half untouched: with the search-log features they
-    reach NDCG@10 0.4762 there against 0.4720 for 31 leaves at 0.05 with patience 40.
+    reach NDCG@10 0.4762 there against 0.4720 for 31 leaves at 0.05 with patience 40. The
+    settings not tuned for search are LightGBM's own defaults.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
-    n_estimators: int = Field(2000, ge=1, description="Most boosting rounds.")
+    max_rounds: int = Field(2000, ge=1, description="Most boosting rounds.")
     learning_rate: float = Field(0.02, gt=0, description="Shrinkage per round.")
     num_leaves: int = Field(15, ge=2, description="Leaves per tree.")
-    min_child_samples: int = Field(100, ge=1, description="Fewest candidates in a leaf.")
     early_stopping_rounds: int = Field(
         150, ge=1, description="Stop when NDCG@10 on the held-back queries has not improved."
     )
-    validation_fraction: float = Field(
-        0.2, gt=0, lt=1, description="Share of training queries held back for early stopping."
+    holdout_fraction: float = Field(
+        0.2, ge=0, lt=1, description="Share of training queries held back for early stopping."
+    )
+    holdout_split: Literal["exact", "draw"] = Field(
+        "draw",
+        description="Each query is held back by a seeded draw (see `LambdaMARTConfig`); if "
+        "none or all are, early stopping watches the training queries.",
+    )
+    feature_fraction: float = Field(
+        1.0, gt=0, le=1, description="Share of features each tree may split on."
+    )
+    lambda_l2: float = Field(0.0, ge=0, description="L2 penalty on leaf values.")
+    max_bin: int = Field(255, ge=2, description="Histogram bins per feature.")
+    deterministic: bool = Field(
+        False, description="Row-wise histograms and LightGBM's deterministic mode (see base)."
     )
     grades: int = Field(
         7, ge=2, description="Relevance 1..3 is binned into this many grades (+ 0 = unjudged)."
     )
-    seed: int = Field(0, description="Seed of the held-back split and of LightGBM.")
     features: list[str] | None = Field(
         None,
         description="Names of the `candidates.FEATURES` the ranker reads (None: all of them). "
         "Leaving out `search_log.LOG_FEATURES` gives a ranker on text signals alone.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, values: Any) -> Any:
+        old = sorted(set(values) & set(RENAMED)) if isinstance(values, dict) else []
+        if old:
+            raise ValueError(", ".join(f"{name} is now {RENAMED[name]}" for name in old))
+        return values
 
     @field_validator("features")
     @classmethod
@@ -58,12 +85,15 @@ class LearnedFusionConfig(BaseModel):
 
 
 class LearnedFusion:
-    """A LambdaMART ranker over candidate features; gains are graded relevance (0 = none)."""
+    """A LambdaMART ranker over candidate features; gains are graded relevance (0 = none).
+
+    It chooses the feature columns, grades relevance into integer labels and stacks the
+    queries; `shopsense.learning.LambdaMART` trains and scores.
+    """
 
     def __init__(self, config: LearnedFusionConfig | None = None) -> None:
         self.config = config or LearnedFusionConfig()
-        self.booster: lgb.Booster | None = None
-        self.best_iteration = 0
+        self.model = LambdaMART(self.config)
         names = self.config.features or list(FEATURES)
         self.feature_names = [name for name in FEATURES if name in names]
         self._columns = np.array([FEATURES.index(name) for name in self.feature_names])
@@ -76,50 +106,30 @@ class LearnedFusion:
         useful = [i for i, gain in enumerate(gains) if len(gain) and np.max(gain) > 0]
         if not useful:
             raise ValueError("no training query has a relevant product among its candidates")
-        rng = np.random.default_rng(self.config.seed)
-        held = rng.random(len(useful)) < self.config.validation_fraction
-        train = [q for q, h in zip(useful, held, strict=True) if not h]
-        valid = [q for q, h in zip(useful, held, strict=True) if h] or train
-        params = {
-            "objective": "lambdarank",
-            "metric": "ndcg",
-            "ndcg_eval_at": [10],
-            "label_gain": self._label_gain(),
-            "lambdarank_truncation_level": 20,
-            "learning_rate": self.config.learning_rate,
-            "num_leaves": self.config.num_leaves,
-            "min_data_in_leaf": self.config.min_child_samples,
-            "seed": self.config.seed,
-            "num_threads": 2,
-            "verbosity": -1,
-        }
-        x_train, y_train, group_train = self._stack(features, gains, train)
-        train_set = lgb.Dataset(x_train, y_train, group=group_train)
-        x_valid, y_valid, group_valid = self._stack(features, gains, valid)
-        valid_set = lgb.Dataset(x_valid, y_valid, group=group_valid, reference=train_set)
-        self.booster = lgb.train(
-            params,
-            train_set,
-            num_boost_round=self.config.n_estimators,
-            valid_sets=[valid_set],
-            callbacks=[lgb.early_stopping(self.config.early_stopping_rounds, verbose=False)],
+        self.model = LambdaMART(self.config).fit(
+            self._stack(features, gains, useful), self.feature_names, self._label_gain()
         )
-        self.best_iteration = int(self.booster.best_iteration or self.config.n_estimators)
         return self
+
+    @property
+    def best_iteration(self) -> int:
+        """Boosting rounds the scores use (the best on the held-back queries)."""
+        return self.model.best_iteration
 
     def score(self, features: np.ndarray) -> np.ndarray:
         """Ranking score per candidate (higher is better)."""
-        if self.booster is None:
+        if self.model.booster is None:
             raise RuntimeError("LearnedFusion is not trained: call fit first")
         if len(features) == 0:
             return np.zeros(0)
-        return self.booster.predict(features[:, self._columns], num_iteration=self.best_iteration)
+        return self.model.predict(features[:, self._columns])
 
     def importance(self) -> dict[str, float]:
         """Share of total split gain per feature."""
-        if self.booster is None:
+        gains = self.model.importance()
+        if not gains:
             return {}
-        gain = self.booster.feature_importance(importance_type="gain")
+        gain = np.array([gains[name] for name in self.feature_names])
         total = float(gain.sum()) or 1.0
         return {
             name: float(value / total) for name, value in zip(self.feature_names, gain, strict=True)
@@ -137,7 +147,7 @@ class LearnedFusion:
 
     def _stack(
         self, features: Sequence[np.ndarray], gains: Sequence[np.ndarray], queries: list[int]
-    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    ) -> RankingExamples:
         x = np.vstack([features[q][:, self._columns] for q in queries])
         y = np.concatenate([self._grade(np.asarray(gains[q], dtype=np.float64)) for q in queries])
-        return x, y, [len(gains[q]) for q in queries]
+        return RankingExamples(x, y, np.array([len(gains[q]) for q in queries]))

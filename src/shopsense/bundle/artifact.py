@@ -1,0 +1,91 @@
+"""What a bundle is made of: named artifacts, each built, saved and loaded by one `Artifact`.
+
+An artifact owns one folder of the bundle, named after it, and writes plain data there
+(parquet, NumPy arrays read with `allow_pickle=False`, JSON, safetensors, a library's own index
+format), never a pickle: a bundle is loaded into a running server, and loading must run no code
+from its files. The manifest records each artifact's format version, config, metrics, build
+time and the digest of every file it wrote (`manifest.py`); `registry.py` lists them in build
+order. A new capability adds one module with its `Artifact` and one entry in that registry.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TypedDict
+
+import polars as pl
+
+from shopsense.data.dataset import Dataset
+
+
+class Saved(TypedDict):
+    """What `Artifact.save` reports for the manifest."""
+
+    config: dict[str, Any]
+    """How it was built (the full config, defaults included)."""
+    metrics: dict[str, Any]
+    """What it measured of itself while built (sizes, fit times)."""
+
+
+@dataclass
+class BuildContext:
+    """What a training run tells the artifacts it builds."""
+
+    models: list[str]
+    """The recommendation models to fit, in cascade order."""
+    configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Config overrides by model name."""
+    step: Callable[[str], None] = lambda message: None
+    """Reports progress in one line."""
+    built: dict[str, Any] = field(default_factory=dict)
+    """What the artifacts built before this one returned, by name (registry order)."""
+
+
+class Artifact(ABC):
+    """One named, versioned part of a bundle: `build` from a shop's data, `save` to its folder,
+    `load` back. Instances hold no state: the registry keeps one of each."""
+
+    name: ClassVar[str]
+    """Its key in the manifest and the name of its folder."""
+    version: ClassVar[int]
+    """Format of what `save` writes; bumped when `load` can no longer read older files."""
+    optional: ClassVar[bool] = True
+    """Whether a bundle may be trained without it (`train_bundle(skip=...)`)."""
+
+    @abstractmethod
+    def build(self, dataset: Dataset, context: BuildContext) -> Any:
+        """Fit or compute the artifact from all of `dataset` (earlier ones in `context.built`)."""
+
+    @abstractmethod
+    def save(self, built: Any, directory: Path) -> Saved:
+        """Write what `build` returned into the empty folder `directory`."""
+
+    @abstractmethod
+    def load(self, directory: Path, entry: Mapping[str, Any]) -> Any:
+        """Read the artifact back from its folder; `entry` is its manifest entry. The files
+        have been checked against their digests already."""
+
+    def erase(self, directory: Path, user_id: str) -> int:
+        """Remove a shopper's rows from the artifact's files; returns the rows removed. The
+        default holds nothing about shoppers."""
+        return 0
+
+
+def erase_rows(path: Path, user_id: str) -> int:
+    """Drop the rows of `user_id` from the parquet table `path` (written to a temporary file
+    and renamed over it, so a crash leaves the old or the new table); returns rows removed."""
+    if not path.is_file():
+        return 0
+    frame = pl.read_parquet(path)
+    kept = frame.filter(pl.col("user_id").ne_missing(user_id))
+    if kept.height == frame.height:
+        return 0
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    kept.write_parquet(partial)
+    os.replace(partial, path)
+    return frame.height - kept.height

@@ -1,0 +1,74 @@
+"""What matched for one search hit, typed, and how it reads to a shopper.
+
+Every hit carries a `SearchSignals`: the lexical and dense ranks and scores, the understood
+constraints the product meets, the spelling corrections found in it, its choices in similar
+past searches and the shopper's affinity. The REST API and the CLI read these fields, never
+re-parse them: `sources()` names the retrievers behind the hit and `reason()` says it in words.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SearchSignals(BaseModel):
+    """The signals of one search hit (None: the signal is absent for this product)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lexical_rank: int | None = Field(None, ge=1, description="1-based BM25 rank, if proposed.")
+    lexical_score: float | None = Field(None, description="BM25 score, if proposed by BM25.")
+    dense_rank: int | None = Field(None, ge=1, description="1-based dense rank, if proposed.")
+    dense_cosine: float = Field(description="Cosine of the query and product vectors.")
+    constraints: dict[str, str] = Field(
+        default_factory=dict,
+        description="Understood constraints the product meets, by kind (colour, brand, price...).",
+    )
+    spelling: list[str] = Field(
+        default_factory=list, description="Corrections found in the product: 'typed->right'."
+    )
+    chosen_in_past_searches: int | None = Field(
+        None, ge=1, description="How often shoppers chose it in past searches, where they did."
+    )
+    closest_past_search_cosine: float | None = Field(
+        None, description="Cosine of the closest past search that chose it."
+    )
+    personal_affinity: float | None = Field(
+        None, description="The shopper's interest in it, where the search was personalised."
+    )
+
+    def sources(self) -> list[str]:
+        """The retrievers behind the hit: 'lexical', 'dense' (always one), 'personal'."""
+        found = [
+            name
+            for name, rank in (("lexical", self.lexical_rank), ("dense", self.dense_rank))
+            if rank is not None
+        ]
+        if self.personal_affinity is not None and self.personal_affinity > 0:
+            found.append("personal")
+        return found or ["dense"]
+
+    def reason(self) -> str:
+        """Why the product was found, for the shopper."""
+        reason = (
+            "matches the words of your search"
+            if self.lexical_rank is not None
+            else "close in meaning to your search"
+        )
+        if self.constraints:
+            reason += " (" + ", ".join(f"{k} {v}" for k, v in self.constraints.items()) + ")"
+        if self.personal_affinity is not None and self.personal_affinity > 0:
+            reason += ", and fits your interests"
+        return reason
+
+    def flat(self) -> dict[str, int | float | str]:
+        """The signals present, one name each (constraints by their kind), for a table."""
+        out: dict[str, int | float | str] = {
+            name: value
+            for name, value in self.model_dump(exclude={"constraints", "spelling"}).items()
+            if value is not None
+        }
+        out.update(self.constraints)
+        if self.spelling:
+            out["spelling"] = ", ".join(self.spelling)
+        return out

@@ -463,3 +463,30 @@ def test_reserved_slot_shows_a_new_item_from_its_text(encoder_config) -> None:
     assert reason.startswith("new arrival, like items often bought with “shampoo number 1")
     plain = fast_fusion(generators=generators, new_item_slots=[]).fit(data)
     assert plain.recommend(shopper, k=1, exclude=shopper.history)[0].tolist() != [23]
+
+
+# ---- shoppers who have seen (nearly) everything ---------------------------------------------
+@pytest.mark.parametrize("left", [0, 1, 3])
+def test_a_shopper_who_has_seen_nearly_every_item(
+    fitted_fusion: FusionRetriever, chains: Dataset, left: int
+) -> None:
+    history = np.arange(chains.n_items - left)
+    user = UserContext.of(history)
+    ids, scores = fitted_fusion.recommend(user, k=10, exclude=history)
+    assert sorted(ids.tolist()) == list(range(chains.n_items - left, chains.n_items))
+    assert np.all(np.isfinite(scores))
+    explanations = fitted_fusion.explain(user, ids)
+    assert [e.item for e in explanations] == ids.tolist()
+
+
+@pytest.mark.parametrize("left", [0, 2])
+def test_the_served_cascade_gives_what_is_left(
+    fitted_fusion: FusionRetriever, chains: Dataset, left: int
+) -> None:
+    popularity = create("popularity").fit(chains)
+    recommender = Recommender({"best": fitted_fusion, "popularity": popularity}, chains.items)
+    seen = chains.item_ids[: chains.n_items - left].tolist()
+    events = [UserEvent(item, "view", float(t)) for t, item in enumerate(seen)]
+    picks = recommender.recommend(recommender.history(events), k=10, user="greedy")
+    assert sorted(p.item for p in picks) == list(range(chains.n_items - left, chains.n_items))
+    assert all(p.reason for p in picks)

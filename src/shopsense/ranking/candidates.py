@@ -159,8 +159,8 @@ def generate_candidates(
             proposals.append(rows * n_items + chosen[chosen >= 0])
     if not proposals:
         raise ValueError("no generator proposes candidates: give at least one a depth > 0")
-    keys = np.sort(np.concatenate(proposals))
-    keys = keys[np.append(True, keys[1:] != keys[:-1])]
+    # Sorted and distinct; empty where a user has seen every item a generator knows.
+    keys = np.unique(np.concatenate(proposals))
     rows, items = np.divmod(keys, n_items)
     signals = {
         spec.key: _signals(

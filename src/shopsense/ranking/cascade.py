@@ -97,9 +97,12 @@ class Cascade:
         """One dense score in [0, 1) per row and item in cascade order: one band per layer from
         the top down, each layer's order squashed into its band; 0 where no layer has a
         signal. (Bounded, so that a caller can rank other items above all of them.)"""
-        within = 0.5 + 0.5 * _squash(self.order)  # in (0, 1)
-        band = (self.n_layers - 1 - self.layer.astype(np.float64) + within) / self.n_layers
-        return np.where(self.layer >= 0, band, 0.0)
+        return np.where(self.layer >= 0, self.merged(self.layer, self.order), 0.0)
+
+    def merged(self, layers: np.ndarray, orders: np.ndarray) -> np.ndarray:
+        """The one score of items ranked by `layers` (>= 0) with those layers' `orders`."""
+        within = 0.5 + 0.5 * _squash(np.asarray(orders, dtype=np.float64))  # in (0, 1)
+        return (self.n_layers - 1 - np.asarray(layers, dtype=np.float64) + within) / self.n_layers
 
 
 def _squash(scores: np.ndarray) -> np.ndarray:
@@ -316,9 +319,8 @@ class Recommender:
     ) -> list[tuple[int, int]]:
         """The page of `k` the re-ranker picks from a row's ranked pool of (item, layer)."""
         items = np.fromiter((item for item, _ in ranked), dtype=np.int64, count=len(ranked))
-        layers = np.fromiter((layer for _, layer in ranked), dtype=np.float64, count=len(ranked))
-        # The cascade's own scale (`Cascade.scores`): layer bands, each layer's order within.
-        relevance = 2.0 * (cascade.n_layers - layers) + _squash(cascade.order[row, items])
+        layers = np.fromiter((layer for _, layer in ranked), dtype=np.int64, count=len(ranked))
+        relevance = cascade.merged(layers, cascade.order[row, items])
         chosen = self.reranker.select(items, relevance, k, history.items)
         return [ranked[position] for position in chosen.tolist()]
 

@@ -43,6 +43,9 @@ def serve(
         ),
     ] = 2.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    docs: Annotated[
+        bool, typer.Option(help="Serve interactive docs at /docs (loads Swagger UI from a CDN).")
+    ] = False,
     rerank: Annotated[
         str | None,
         typer.Option(
@@ -86,6 +89,7 @@ def serve(
         watch=watch,
         log_level=log_level,
         rerank=settings,
+        docs=docs,
     )
 
 
@@ -138,6 +142,7 @@ def run_server(
     watch: float = 2.0,
     log_level: str = "info",
     rerank: RerankConfig | None = None,
+    docs: bool = False,
 ) -> None:
     """Serve `bundle` with `keys` until interrupted (uvicorn, one process); `rerank`: the
     lists' re-ranking settings (default: `RerankConfig()`)."""
@@ -146,22 +151,32 @@ def run_server(
     from shopsense.bundle import CURRENT
     from shopsense.ranking.rerank import RerankConfig
     from shopsense.serving.app import create_app
+    from shopsense.serving.middleware import RequestIdFilter
     from shopsense.serving.settings import ServingConfig
 
     root = bundle if (bundle / CURRENT).is_file() else bundle.parent
     store_path = store or Path(os.environ.get(STORE_ENV) or root / "shopsense.duckdb")
     logging.basicConfig(
-        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdFilter())
     config = ServingConfig(
         bundle=bundle,
         store=store_path,
         api_keys=keys,
         watch_seconds=watch,
         rerank=rerank or RerankConfig(),
+        docs=docs,
     )
     # Uvicorn's access log prints paths, which hold shopper ids and queries: ours logs route
-    # templates instead.
+    # templates instead. No `Server` header: it only tells attackers what to try.
     uvicorn.run(
-        create_app(config), host=host, port=port, access_log=False, log_level=log_level.lower()
+        create_app(config),
+        host=host,
+        port=port,
+        access_log=False,
+        log_level=log_level.lower(),
+        server_header=False,
     )

@@ -1,7 +1,8 @@
 """The FastAPI app over a trained bundle: `create_app(config)`.
 
-Routes (see `/docs`): recommendations, similar items, search, items, events, shopper profiles
-and erasure under `/v1`; `/healthz` and `/metrics` for operations. A new bundle version is
+Routes (see `/openapi.json`, or `/docs` where enabled): recommendations, similar items, search,
+items, events, shopper profiles and erasure under `/v1`; `/healthz` and `/metrics` for
+operations. A new bundle version is
 swapped in when the bundle root's `current` pointer changes (checked every `watch_seconds`) or
 on SIGHUP.
 """
@@ -53,6 +54,8 @@ def create_app(config: ServingConfig) -> FastAPI:
         version=__version__,
         summary="Recommendations, similar items and search for an e-commerce shop.",
         lifespan=lifespan,
+        docs_url="/docs" if config.docs else None,
+        redoc_url=None,
         max_body_size=config.max_body_bytes,
     )
     app.state.runtime = runtime

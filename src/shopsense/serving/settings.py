@@ -63,6 +63,11 @@ class ServingConfig(BaseModel):
         description="How often the bundle root's `current` pointer is checked for a new version "
         "(0: only on SIGHUP).",
     )
+    docs: bool = Field(
+        False,
+        description="Serve the interactive API docs at /docs (their page loads Swagger UI from "
+        "a CDN, so it is off by default); /openapi.json is always served.",
+    )
     rerank: RerankConfig = Field(
         default_factory=RerankConfig,
         description="How recommendation and similar-item lists are picked from the ranked pool: "

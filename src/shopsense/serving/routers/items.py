@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
 from shopsense.serving.responses import item_index, recommendation_list
-from shopsense.serving.schemas import MAX_ID_LENGTH, MAX_K, ItemOut, Problem, RecommendationList
+from shopsense.serving.schemas import MAX_K, ItemOut, PathId, Problem, RecommendationList
 
 router = APIRouter(
     prefix="/v1/items",
@@ -17,11 +17,10 @@ router = APIRouter(
     dependencies=[Depends(require_read)],
     responses={**READ_ERRORS, 404: {"model": Problem, "description": "Unknown item."}},
 )
-ItemId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
 @router.get("/{item_id}")
-async def get_item(item_id: ItemId, runtime: RuntimeDep) -> ItemOut:
+async def get_item(item_id: PathId, runtime: RuntimeDep) -> ItemOut:
     """A product of the served catalogue."""
     record = runtime.served.bundle.catalogue.record(item_id)
     if record is None:
@@ -40,7 +39,7 @@ async def get_item(item_id: ItemId, runtime: RuntimeDep) -> ItemOut:
 
 @router.get("/{item_id}/similar")
 async def similar_items(
-    item_id: ItemId,
+    item_id: PathId,
     runtime: RuntimeDep,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
 ) -> RecommendationList:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
 from shopsense.serving.responses import recommendation_list
-from shopsense.serving.schemas import MAX_ID_LENGTH, MAX_K, RecommendationList
+from shopsense.serving.schemas import MAX_K, PathId, RecommendationList
 
 router = APIRouter(
     prefix="/v1",
@@ -20,7 +20,7 @@ router = APIRouter(
 
 @router.get("/users/{user_id}/recommendations")
 async def recommend(
-    user_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)],
+    user_id: PathId,
     runtime: RuntimeDep,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
 ) -> RecommendationList:

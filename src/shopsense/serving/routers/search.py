@@ -10,6 +10,7 @@ from shopsense.retrieval.base import UserContext
 from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
 from shopsense.serving.responses import search_list
 from shopsense.serving.schemas import (
+    ID_PATTERN,
     MAX_ID_LENGTH,
     MAX_K,
     MAX_TEXT_LENGTH,
@@ -36,7 +37,12 @@ async def search(
     ],
     user: Annotated[
         str | None,
-        Query(min_length=1, max_length=MAX_ID_LENGTH, description="Shopper to personalise for."),
+        Query(
+            min_length=1,
+            max_length=MAX_ID_LENGTH,
+            pattern=ID_PATTERN,
+            description="Shopper to personalise for.",
+        ),
     ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
 ) -> RecommendationList:

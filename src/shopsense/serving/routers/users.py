@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from shopsense.serving.deps import (
     ADMIN_ERRORS,
@@ -17,8 +15,8 @@ from shopsense.serving.deps import (
 from shopsense.serving.responses import moment
 from shopsense.serving.runtime import Runtime
 from shopsense.serving.schemas import (
-    MAX_ID_LENGTH,
     Interest,
+    PathId,
     Problem,
     ProfileIn,
     ProfileOut,
@@ -26,7 +24,6 @@ from shopsense.serving.schemas import (
 )
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
-UserId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)]
 #: Events listed in a profile.
 RECENT = 10
 
@@ -49,7 +46,7 @@ async def describe_user(profile: ProfileIn, runtime: RuntimeDep) -> ProfileOut:
     dependencies=[Depends(require_read)],
     responses={**READ_ERRORS, 404: {"model": Problem, "description": "Unknown or erased shopper."}},
 )
-async def get_user(user_id: UserId, runtime: RuntimeDep) -> ProfileOut:
+async def get_user(user_id: PathId, runtime: RuntimeDep) -> ProfileOut:
     """The shopper's readable interest profile and latest events."""
     if not runtime.users.knows(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown shopper")
@@ -63,7 +60,7 @@ async def get_user(user_id: UserId, runtime: RuntimeDep) -> ProfileOut:
     responses=ADMIN_ERRORS,
     response_class=Response,
 )
-async def erase_user(user_id: UserId, runtime: RuntimeDep) -> None:
+async def erase_user(user_id: PathId, runtime: RuntimeDep) -> None:
     """Erase the shopper everywhere at once: stored events, reviews, searches and profile, the
     live state and every loaded model. Succeeds (204) whether or not the shopper was known."""
     await runtime.erase(user_id)

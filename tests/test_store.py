@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from shopsense.data import DataError, Dataset, Interaction, schema
+from shopsense.data import DataError, Dataset, Interaction, StorageError, schema
 from shopsense.data.store import ENV_VAR, Store, default_path
 
 
@@ -292,3 +292,33 @@ def test_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(DataError, match="schema version '0'"):
         Store(path)
+
+
+class _FailingCommits:
+    """A DuckDB connection whose commits fail the way a full disk makes them fail."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def commit(self) -> None:
+        raise duckdb.IOException("Could not write file: No space left on device")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)
+
+
+def test_a_storage_failure_is_a_storage_error_not_bad_data(tmp_path: Path, shop: Dataset) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest(shop)
+    real = store._con
+    store._con = _FailingCommits(real)  # type: ignore[assignment]
+    event = Interaction(user_id="u1", item_id=shop.item_ids[0], kind="view")
+    with pytest.raises(StorageError, match="No space left") as failure:
+        store.append_events([event])
+    assert not isinstance(failure.value, DataError)
+    with pytest.raises(StorageError):
+        store.probe()
+    store._con = real
+    store.probe()
+    assert store.append_events([event])
+    store.close()

@@ -112,6 +112,8 @@ def serving_config(bundle: Path, store: Path) -> ServingConfig:
         store=store,
         api_keys={READ_KEY: Scope.READ, ADMIN_KEY: Scope.ADMIN},
         watch_seconds=0,
+        # Tests that probe auth on purpose fail many checks from one address.
+        max_failed_auth=10_000,
     )
 
 

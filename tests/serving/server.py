@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -27,7 +28,14 @@ def free_port() -> int:
 class Server:
     """A running `shopsense serve`; its stderr goes to `log`."""
 
-    def __init__(self, bundle: Path, store: Path, log: Path, watch: float = 0.0) -> None:
+    def __init__(
+        self,
+        bundle: Path,
+        store: Path,
+        log: Path,
+        watch: float = 0.0,
+        options: Sequence[str] = (),
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -41,6 +49,7 @@ class Server:
             f"--port={self.port}",
             f"--store={store}",
             f"--watch={watch}",
+            *options,
         ]
         env = {**os.environ, "SHOPSENSE_API_KEYS": f"{READ_KEY}:read,{ADMIN_KEY}:admin"}
         with open(log, "ab") as handle:

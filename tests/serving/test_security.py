@@ -3,16 +3,28 @@ real server): each test fails if its finding comes back."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from shopsense.bundle import CURRENT
+from shopsense.data.errors import StorageError
+from shopsense.serving import writer
 from shopsense.serving.app import create_app
+from shopsense.serving.limits import FailedAuthLimiter
 from tests.serving.conftest import ADMIN, READ, private_copy, serving_config
+from tests.serving.server import Server, free_port
 
 ITEM = "run-trail-shoe-0"
 
@@ -105,3 +117,161 @@ def test_path_ids_are_checked_like_body_ids(client: TestClient, path: str, field
     response = client.get(path, headers=ADMIN)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["field"] == field
+
+
+# ---- 3. honest failures ----------------------------------------------------------------------
+def _disk_full(*args: object, **kwargs: object) -> None:
+    raise StorageError("nothing was written: IO Error: No space left on device", source=SECRET)
+
+
+SECRET = "/very/secret/path/store.duckdb"
+
+
+def test_a_failing_store_is_503_without_paths_logged_and_health_recovers(
+    client: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = client.app.state.runtime.writer.store  # type: ignore[attr-defined]
+    monkeypatch.setattr(writer, "PROBE_INTERVAL", 0.0)
+    event = {"user": "u1", "item": ITEM, "kind": "view"}
+    with monkeypatch.context() as disk:
+        disk.setattr(store, "append_events", _disk_full)
+        disk.setattr(store, "probe", _disk_full)
+        with caplog.at_level(logging.ERROR, logger="shopsense.serving"):
+            response = client.post("/v1/events", json=event, headers=ADMIN)
+        assert response.status_code == 503
+        assert "secret" not in response.text and "duckdb" not in response.text
+        assert response.headers["retry-after"]
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert errors and "No space left" in errors[0].getMessage()
+        assert client.get("/healthz").json()["status"] == "degraded"
+    # The disk has room again: health turns ok by itself, and writes succeed.
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert client.post("/v1/events", json=event, headers=ADMIN).status_code == 200
+
+
+def test_failed_auth_is_rate_limited_per_address(bundle_root: Path, tmp_path: Path) -> None:
+    config = serving_config(private_copy(bundle_root, tmp_path), tmp_path / "r.duckdb")
+    config = config.model_copy(update={"max_failed_auth": 5})
+    with TestClient(create_app(config)) as limited:
+        for _ in range(5):
+            assert limited.get("/metrics", headers={"X-API-Key": "guess"}).status_code == 401
+        blocked = limited.get("/metrics", headers={"X-API-Key": "guess"})
+        assert blocked.status_code == 429
+        assert 0 < int(blocked.headers["retry-after"]) <= 60
+        # Blocked means blocked: a right key from that address no longer tells it so.
+        assert limited.get("/metrics", headers=READ).status_code == 429
+
+
+def test_the_limiter_counts_each_address_and_forgets_old_failures() -> None:
+    limiter = FailedAuthLimiter(limit=2, window=0.2)
+    limiter.failed("10.0.0.1")
+    limiter.failed("10.0.0.1")
+    assert limiter.retry_after("10.0.0.1") > 0
+    assert limiter.retry_after("10.0.0.2") == 0
+    time.sleep(0.25)
+    assert limiter.retry_after("10.0.0.1") == 0
+
+
+def test_a_bad_hot_swap_is_logged_once_in_one_line(
+    bundle_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = private_copy(bundle_root, tmp_path)
+    config = serving_config(root, tmp_path / "h.duckdb").model_copy(update={"watch_seconds": 0.05})
+    with caplog.at_level(logging.DEBUG, logger="shopsense.serving"), TestClient(create_app(config)):
+        (root / CURRENT).write_text("no-such-version")
+        time.sleep(0.6)
+    failures = [r for r in caplog.records if "could not swap" in r.getMessage()]
+    assert len(failures) == 1
+    assert failures[0].levelno == logging.ERROR and failures[0].exc_info is None
+    assert "no-such-version" in failures[0].getMessage()
+    assert "\n" not in failures[0].getMessage()
+
+
+def _serve_command(bundle: Path, store: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-c",
+        "from shopsense.cli import app; app()",
+        "serve",
+        f"--bundle={bundle}",
+        f"--store={store}",
+        f"--port={free_port()}",
+    ]
+
+
+def test_startup_with_a_missing_or_corrupt_bundle_is_one_clear_line(
+    bundle_root: Path, tmp_path: Path
+) -> None:
+    corrupt = private_copy(bundle_root, tmp_path)
+    version = corrupt / (corrupt / CURRENT).read_text().strip()
+    victim = next(p for p in sorted(version.rglob("*")) if p.is_file() and p.suffix == ".npz")
+    victim.write_bytes(b"not an array")
+    env = {**os.environ, "SHOPSENSE_API_KEYS": "k:admin"}
+    for bundle, named in ((tmp_path / "missing", "missing"), (corrupt, victim.name)):
+        result = subprocess.run(
+            _serve_command(bundle, tmp_path / "x.duckdb"),
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "Traceback" not in output
+        errors = [line for line in output.splitlines() if "cannot start" in line]
+        assert len(errors) == 1 and named in errors[0], output
+        assert len(output.splitlines()) <= 6, output
+
+
+# ---- on loopback: a real `shopsense serve` -------------------------------------------------
+@pytest.fixture(scope="module")
+def server(bundle_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("loopback")
+    options = ["--header-timeout=1", "--body-timeout=1", "--max-failed-auth=10"]
+    running = Server(
+        private_copy(bundle_root, tmp), tmp / "s.duckdb", tmp / "server.log", options=options
+    )
+    yield running
+    running.stop()
+
+
+def _exchange(server: Server, data: bytes, wait: float = 5.0) -> tuple[bytes, float]:
+    """Send `data`, then read until the server closes; the reply and the seconds it took."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as connection:
+        with contextlib.suppress(OSError):
+            connection.sendall(data)
+        reply = b""
+        with contextlib.suppress(OSError):
+            while chunk := connection.recv(65536):
+                reply += chunk
+    return reply, time.monotonic() - started
+
+
+def test_no_server_banner_on_loopback(server: Server) -> None:
+    response = httpx.get(f"{server.url}/healthz")
+    assert "server" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_huge_header_is_refused_at_once(server: Server) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-API-Key: " + b"k" * 10_000_000 + b"\r\n\r\n"
+    reply, seconds = _exchange(server, head)
+    assert seconds < 3
+    assert reply == b"" or reply.startswith(b"HTTP/1.1 400")
+
+
+def test_slow_clients_are_cut_off(server: Server) -> None:
+    reply, seconds = _exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    assert reply == b"" and seconds < 3
+    body_head = b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+    _, seconds = _exchange(server, body_head)
+    assert seconds < 3
+
+
+def test_guessing_keys_on_loopback_is_429(server: Server) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        guesses = [http.get("/metrics", headers={"X-API-Key": f"k{n}"}) for n in range(30)]
+    codes = [response.status_code for response in guesses]
+    assert codes[:10] == [401] * 10
+    assert set(codes[10:]) == {429}

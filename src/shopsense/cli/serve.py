@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,6 +47,23 @@ def serve(
     docs: Annotated[
         bool, typer.Option(help="Serve interactive docs at /docs (loads Swagger UI from a CDN).")
     ] = False,
+    max_header_bytes: Annotated[
+        int, typer.Option(help="Largest request head (line + headers) read; larger: 400.")
+    ] = 16_384,
+    header_timeout: Annotated[
+        float, typer.Option(help="Seconds a client has to send a request head; then closed.")
+    ] = 10.0,
+    body_timeout: Annotated[
+        float, typer.Option(help="Seconds a request body may pause; then the connection closes.")
+    ] = 10.0,
+    keep_alive: Annotated[int, typer.Option(help="Seconds an idle connection stays open.")] = 5,
+    max_connections: Annotated[
+        int, typer.Option(help="Open connections accepted; beyond them requests get 503.")
+    ] = 1000,
+    max_failed_auth: Annotated[
+        int,
+        typer.Option(help="Failed key/token checks per client address per minute; then 429."),
+    ] = 20,
     rerank: Annotated[
         str | None,
         typer.Option(
@@ -90,6 +108,14 @@ def serve(
         log_level=log_level,
         rerank=settings,
         docs=docs,
+        limits={
+            "max_header_bytes": max_header_bytes,
+            "header_timeout_s": header_timeout,
+            "body_timeout_s": body_timeout,
+            "keep_alive_s": keep_alive,
+            "max_connections": max_connections,
+            "max_failed_auth": max_failed_auth,
+        },
     )
 
 
@@ -143,16 +169,21 @@ def run_server(
     log_level: str = "info",
     rerank: RerankConfig | None = None,
     docs: bool = False,
+    limits: Mapping[str, float] | None = None,
 ) -> None:
     """Serve `bundle` with `keys` until interrupted (uvicorn, one process); `rerank`: the
-    lists' re-ranking settings (default: `RerankConfig()`)."""
+    lists' re-ranking settings (default: `RerankConfig()`); `limits`: `ServingConfig` request
+    limits (sizes, timeouts, connections, failed auth) over their defaults. Bad settings exit
+    with a one-line error."""
     import uvicorn
+    from pydantic import ValidationError
 
     from shopsense.bundle import CURRENT
     from shopsense.ranking.rerank import RerankConfig
     from shopsense.serving.app import create_app
     from shopsense.serving.middleware import RequestIdFilter
     from shopsense.serving.settings import ServingConfig
+    from shopsense.serving.transport import QuietStartup, uvicorn_options
 
     root = bundle if (bundle / CURRENT).is_file() else bundle.parent
     store_path = store or Path(os.environ.get(STORE_ENV) or root / "shopsense.duckdb")
@@ -162,21 +193,24 @@ def run_server(
     )
     for handler in logging.getLogger().handlers:
         handler.addFilter(RequestIdFilter())
-    config = ServingConfig(
-        bundle=bundle,
-        store=store_path,
-        api_keys=keys,
-        watch_seconds=watch,
-        rerank=rerank or RerankConfig(),
-        docs=docs,
-    )
-    # Uvicorn's access log prints paths, which hold shopper ids and queries: ours logs route
-    # templates instead. No `Server` header: it only tells attackers what to try.
+    try:
+        config = ServingConfig(
+            bundle=bundle,
+            store=store_path,
+            api_keys=keys,
+            watch_seconds=watch,
+            rerank=rerank or RerankConfig(),
+            docs=docs,
+            **(limits or {}),
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
+        console.print(f"[red]error:[/] {problems}")
+        raise typer.Exit(code=2) from None
     uvicorn.run(
-        create_app(config),
+        QuietStartup(create_app(config)),
         host=host,
         port=port,
-        access_log=False,
         log_level=log_level.lower(),
-        server_header=False,
+        **uvicorn_options(config),
     )

@@ -1,7 +1,7 @@
 """Data layer: typed records, the `Dataset`, validation, the embedded store, loaders, splits."""
 
 from shopsense.data.dataset import Dataset
-from shopsense.data.errors import DataError
+from shopsense.data.errors import DataError, StorageError
 from shopsense.data.records import Interaction, InteractionKind, Item, Query, Review, User
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "Item",
     "Query",
     "Review",
+    "StorageError",
     "User",
 ]

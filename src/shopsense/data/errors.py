@@ -34,3 +34,13 @@ class DataError(ValueError):
             where.append(f"field '{self.field}'")
         prefix = ", ".join(where)
         return f"{prefix}: {self.problem}" if prefix else self.problem
+
+
+class StorageError(RuntimeError):
+    """The store could not be read or written (disk full, read-only file, lost connection):
+    not the data's fault, and nothing was written. The message names the file, for logs."""
+
+    def __init__(self, problem: str, *, source: str | None = None) -> None:
+        self.problem = problem
+        self.source = source
+        super().__init__(f"file {source}: {problem}" if source else problem)

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from shopsense.data import schema
 from shopsense.data.dataset import Dataset
-from shopsense.data.errors import DataError
+from shopsense.data.errors import DataError, StorageError
 from shopsense.data.records import Interaction
 from shopsense.data.validation import (
     Origin,
@@ -53,6 +53,15 @@ _KEYS = {"items": "item_id", "users": "user_id"}
 _USER_TABLES = ("interactions", "reviews", "queries", "users")
 _EVENTS = "events"
 _EVENTS_SCHEMA = schema.empty("interactions").to_arrow().schema
+#: DuckDB errors that are the storage's fault, not the data's (raised as `StorageError`).
+_STORAGE_FAILURES = (
+    duckdb.IOException,
+    duckdb.FatalException,
+    duckdb.InternalException,
+    duckdb.PermissionException,
+    duckdb.OutOfMemoryException,
+    duckdb.ConnectionException,
+)
 
 # Per open database file: its write lock and how many `Store`s have it open. DuckDB shares one
 # database object per file within a process, so two `Store`s on one file must take turns.
@@ -76,6 +85,8 @@ class Store:
         self.read_only = read_only
         self.in_memory = str(path) == ":memory:"
         self._closed = False
+        # DuckDB refuses every call on a connection after a fatal error: it is reopened.
+        self._broken = False
         if not self.in_memory and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = self._connect()
@@ -296,10 +307,18 @@ class Store:
                 source=str(self.path),
             )
 
+    def probe(self) -> None:
+        """A tiny write round trip: returns if the store can be written now, else raises
+        `StorageError` (used to tell when a failing disk has recovered)."""
+        with self._lock, self._transaction("probe"):
+            self._con.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+
     @contextmanager
     def _transaction(self, source: str | None) -> Iterator[None]:
-        self._con.begin()
+        if self._broken:
+            self._reconnect()
         try:
+            self._con.begin()
             yield
             self._con.commit()
         except BaseException as error:
@@ -307,9 +326,22 @@ class Store:
                 self._con.rollback()
             except duckdb.Error:
                 pass  # a failed commit has already ended the transaction
+            if isinstance(error, _STORAGE_FAILURES):
+                self._broken = isinstance(error, duckdb.FatalException)
+                problem = f"nothing was written: {error}"
+                raise StorageError(problem, source=str(self.path)) from error
             if isinstance(error, duckdb.Error):
                 raise DataError(f"nothing was written: {error}", source=source) from error
             raise
+
+    def _reconnect(self) -> None:
+        try:
+            self._con.close()
+            self._con = self._connect()
+        except (duckdb.Error, DataError) as error:
+            problem = f"cannot reopen the store: {error}"
+            raise StorageError(problem, source=str(self.path)) from error
+        self._broken = False
 
     def _write(self, table: str, rows: pa.Table) -> int:
         """Insert (or upsert) conformed rows in the open transaction; return their first id."""

@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shopsense import __version__
-from shopsense.data.errors import DataError
+from shopsense.data.errors import DataError, StorageError
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import Observe
 from shopsense.serving.routers import events, health, items, recommendations, search, users
@@ -38,7 +38,12 @@ def create_app(config: ServingConfig) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        try:
+            await runtime.start()
+        except Exception as error:
+            log.error("cannot start: %s", one_line(error))
+            log.debug("why the server could not start", exc_info=error)
+            raise
         watcher = asyncio.create_task(_watch(runtime))
         _reload_on_sighup(runtime)
         try:
@@ -63,6 +68,7 @@ def create_app(config: ServingConfig) -> FastAPI:
         app.include_router(router.router)
     app.add_exception_handler(RequestValidationError, _validation_failed)
     app.add_exception_handler(DataError, _bad_data)
+    app.add_exception_handler(StorageError, _storage_failed)
     app.add_middleware(Observe, metrics=metrics)
     return app
 
@@ -72,12 +78,17 @@ async def _watch(runtime: Runtime) -> None:
     interval = runtime.config.watch_seconds
     if interval <= 0:
         return
+    reported: str | None = None  # a failure is logged once, not on every check
     while True:
         await asyncio.sleep(interval)
         try:
             await runtime.reload()
-        except Exception:  # noqa: BLE001 - a bad new bundle must not stop the server
-            log.exception("could not swap in the new bundle; still serving the old one")
+        except Exception as error:  # noqa: BLE001 - a bad new bundle must not stop the server
+            if one_line(error) != reported:
+                reported = one_line(error)
+                _swap_failed(error)
+        else:
+            reported = None
 
 
 def _reload_on_sighup(runtime: Runtime) -> None:
@@ -88,12 +99,22 @@ def _reload_on_sighup(runtime: Runtime) -> None:
     async def reload() -> None:
         try:
             await runtime.reload()
-        except Exception:  # noqa: BLE001 - a bad new bundle must not stop the server
-            log.exception("could not swap in the new bundle; still serving the old one")
+        except Exception as error:  # noqa: BLE001 - a bad new bundle must not stop the server
+            _swap_failed(error)
 
     asyncio.get_running_loop().add_signal_handler(
         signal.SIGHUP, lambda: asyncio.ensure_future(reload())
     )
+
+
+def _swap_failed(error: Exception) -> None:
+    log.error("could not swap in the new bundle; still serving the old one: %s", one_line(error))
+    log.debug("why the bundle could not be swapped in", exc_info=error)
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one log line: its type and message, whitespace collapsed."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
 
 
 async def _validation_failed(request: Request, error: Exception) -> JSONResponse:
@@ -115,6 +136,16 @@ async def _bad_data(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DataError)
     problem = {"field": error.field, "msg": error.problem, "type": "bad_data"}
     return JSONResponse({"detail": [problem]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _storage_failed(request: Request, error: Exception) -> JSONResponse:
+    """503 with a generic message: the cause (and the store's path) goes to the log only."""
+    log.error("store write failed: %s", error)
+    return JSONResponse(
+        {"detail": "storage is unavailable; nothing was saved, try again later"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "5"},
+    )
 
 
 def field_name(loc: tuple | list) -> str:

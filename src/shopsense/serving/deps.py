@@ -8,6 +8,7 @@ public in a storefront only if they are `read` keys. `/healthz` and the OpenAPI 
 from __future__ import annotations
 
 import hmac
+import math
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
@@ -29,7 +30,16 @@ async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def _scope_of(runtime: Runtime, key: str | None) -> Scope:
+def _scope_of(request: Request, key: str | None) -> Scope:
+    runtime: Runtime = request.app.state.runtime
+    address = request.client.host if request.client else "unknown"
+    wait = runtime.failed_auth.retry_after(address)
+    if wait:
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="too many failed key checks from this address; try again later",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
     found: Scope | None = None
     if key:
         presented = key.encode()
@@ -38,6 +48,7 @@ def _scope_of(runtime: Runtime, key: str | None) -> Scope:
             if hmac.compare_digest(presented, candidate.encode()):
                 found = scope
     if found is None:
+        runtime.failed_auth.failed(address)
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="missing or unknown API key (send it in the X-API-Key header)",
@@ -48,12 +59,12 @@ def _scope_of(runtime: Runtime, key: str | None) -> Scope:
 
 async def require_read(request: Request, key: str | None = Security(api_key_header)) -> None:
     """Any valid key."""
-    _scope_of(request.app.state.runtime, key)
+    _scope_of(request, key)
 
 
 async def require_admin(request: Request, key: str | None = Security(api_key_header)) -> None:
     """An admin key."""
-    if _scope_of(request.app.state.runtime, key) is not Scope.ADMIN:
+    if _scope_of(request, key) is not Scope.ADMIN:
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN, detail="this route needs an admin key"
         )
@@ -64,7 +75,8 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 #: OpenAPI documentation of the auth failures, per scope.
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "Missing or unknown API key."}
+    401: {"model": Problem, "description": "Missing or unknown API key."},
+    429: {"model": Problem, "description": "Too many failed key checks from this address."},
 }
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     **READ_ERRORS,
@@ -74,4 +86,8 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "The body is not readable (e.g. not UTF-8)."},
     413: {"model": Problem, "description": "The body is larger than the server accepts."},
+}
+#: OpenAPI documentation of the failures of routes that write to the store.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    503: {"model": Problem, "description": "The store cannot be written now; nothing was saved."},
 }

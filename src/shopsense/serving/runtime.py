@@ -31,6 +31,7 @@ from shopsense.ranking.precomputed import PRECOMPUTED_K
 from shopsense.ranking.rerank import RerankConfig
 from shopsense.retrieval.base import UserContext
 from shopsense.retrieval.capabilities import find_text_reader
+from shopsense.serving.limits import FailedAuthLimiter
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.refresh import Refresher
 from shopsense.serving.settings import ServingConfig
@@ -40,6 +41,13 @@ from shopsense.text.profiles import InterestProfiler
 
 log = logging.getLogger("shopsense.serving")
 T = TypeVar("T")
+
+
+class BundleLoadError(RuntimeError):
+    """A bundle could not be loaded; the message names it and the problem."""
+
+    def __init__(self, path: Path, error: Exception) -> None:
+        super().__init__(f"cannot load bundle {path}: {type(error).__name__}: {error}")
 
 
 class Served:
@@ -125,6 +133,7 @@ class Runtime:
         self._served: Served | None = None
         self._writer: EventWriter | None = None
         self._reloading = asyncio.Lock()
+        self.failed_auth = FailedAuthLimiter(config.max_failed_auth, config.failed_auth_window_s)
         self.refresher = Refresher(lambda: self.served, lambda: self.users)
         metrics.refresh_pending.set_function(lambda: self.refresher.pending)
         self._text = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-text")
@@ -173,10 +182,13 @@ class Runtime:
         self._compute.shutdown(wait=False)
 
     async def _load(self, path: Path) -> Served:
-        served = await asyncio.to_thread(
-            lambda: Served(Bundle.load(path), self._text, self._compute, self.config.rerank)
-        )
-        await served.warm_up()
+        try:
+            served = await asyncio.to_thread(
+                lambda: Served(Bundle.load(path), self._text, self._compute, self.config.rerank)
+            )
+            await served.warm_up()
+        except Exception as error:
+            raise BundleLoadError(path, error) from error
         # Again after every load: the limits reach only the libraries loaded so far, and
         # OpenMP's apply per thread (requests compute on the loop and on the text thread).
         threads = self.config.compute_threads
@@ -187,7 +199,10 @@ class Runtime:
     async def reload(self) -> bool:
         """Swap in the bundle the configured path now points at; False if it is the same."""
         async with self._reloading:
-            directory = await asyncio.to_thread(resolve, self.config.bundle)
+            try:
+                directory = await asyncio.to_thread(resolve, self.config.bundle)
+            except Exception as error:
+                raise BundleLoadError(self.config.bundle, error) from error
             if directory == self.served.bundle.path:
                 return False
             served = await self._load(directory)

@@ -157,7 +157,8 @@ class ProfileOut(BaseModel):
 class Health(BaseModel):
     """Liveness and what is being served."""
 
-    status: str
+    status: str = Field(description="`ok`, or `degraded` while the store cannot be written.")
+    store: str = Field(description="`ok`, or `failing` while writes to the store fail.")
     bundle: str
     items: int
     users: int

@@ -45,6 +45,39 @@ class ServingConfig(BaseModel):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Larger request bodies are refused with 413."
     )
+    max_header_bytes: int = Field(
+        16_384,
+        ge=1024,
+        description="Largest request head (request line and headers) `shopsense serve` reads; "
+        "a larger one is refused with 400 before it is buffered.",
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's head once it connects (or after "
+        "the previous response); slower connections are closed.",
+    )
+    body_timeout_s: float = Field(
+        10.0, gt=0, description="Seconds a client may pause while sending a body (then 408)."
+    )
+    keep_alive_s: int = Field(
+        5, ge=1, description="Seconds an idle keep-alive connection stays open."
+    )
+    max_connections: int = Field(
+        1000,
+        ge=1,
+        description="Open connections `shopsense serve` accepts; beyond them requests get 503.",
+    )
+    max_failed_auth: int = Field(
+        20,
+        ge=1,
+        description="Failed key or token checks one client address may make per "
+        "`failed_auth_window_s`; after that every request from it gets 429 until the window "
+        "has passed (behind a proxy all clients share its address).",
+    )
+    failed_auth_window_s: float = Field(
+        60.0, gt=0, description="The window of `max_failed_auth`, in seconds."
+    )
     compute_threads: int = Field(
         1,
         ge=1,

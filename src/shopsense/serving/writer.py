@@ -4,20 +4,26 @@ Each request awaits its own events being committed (the 2xx is sent only after),
 that arrive while a commit is in progress share the next one, so throughput grows with
 concurrency instead of being bounded by one commit per request. All store calls run on one
 worker thread, so the store sees one writer at a time.
+
+A `StorageError` (disk full, read-only file) marks the store as failing until a write, or a
+`probe` from the health check, succeeds again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from shopsense.data.errors import DataError
+from shopsense.data.errors import DataError, StorageError
 from shopsense.data.records import Interaction
 from shopsense.data.store import Store
 
 T = TypeVar("T")
+#: Least seconds between two probes of a failing store.
+PROBE_INTERVAL = 1.0
 #: A request's events and the future it awaits.
 _Waiting = tuple[Sequence[Interaction], "asyncio.Future[None]"]
 
@@ -32,6 +38,9 @@ class EventWriter:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-store")
         self._pending: list[_Waiting] = []
         self._flushing = False
+        #: Whether the last write (or probe) reached the store.
+        self.writable = True
+        self._probed = 0.0
 
     async def append(self, events: Sequence[Interaction]) -> None:
         """Return once `events` are committed; raise `DataError` if the store rejects them."""
@@ -45,7 +54,25 @@ class EventWriter:
     async def run(self, work: Callable[[Store], T]) -> T:
         """Run `work(store)` on the store's thread (reads, erasure, catalogue updates)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, work, self.store)
+        try:
+            result = await loop.run_in_executor(self._executor, work, self.store)
+        except StorageError:
+            self.writable = False
+            raise
+        self.writable = True
+        return result
+
+    async def probe(self) -> bool:
+        """Whether the store can be written now; a failing store is tried again at most once
+        per `PROBE_INTERVAL`, so health checks cannot hammer a broken disk."""
+        if self.writable or time.monotonic() - self._probed < PROBE_INTERVAL:
+            return self.writable
+        self._probed = time.monotonic()
+        try:
+            await self.run(lambda store: store.probe())
+        except StorageError:
+            pass
+        return self.writable
 
     def close(self) -> None:
         """Finish the store thread and close the store."""

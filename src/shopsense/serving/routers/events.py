@@ -10,14 +10,20 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import Discriminator, Field, Tag
 
 from shopsense.data.records import Interaction
-from shopsense.serving.deps import ADMIN_ERRORS, BODY_ERRORS, RuntimeDep, require_admin
+from shopsense.serving.deps import (
+    ADMIN_ERRORS,
+    BODY_ERRORS,
+    WRITE_ERRORS,
+    RuntimeDep,
+    require_admin,
+)
 from shopsense.serving.schemas import MAX_BATCH, EventIn, EventsAccepted
 
 router = APIRouter(
     prefix="/v1",
     tags=["events"],
     dependencies=[Depends(require_admin)],
-    responses={**ADMIN_ERRORS, **BODY_ERRORS},
+    responses={**ADMIN_ERRORS, **BODY_ERRORS, **WRITE_ERRORS},
 )
 
 

@@ -13,10 +13,14 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz")
 async def health(runtime: RuntimeDep) -> Health:
-    """Liveness, and the bundle being served."""
+    """Liveness, and the bundle being served. `degraded` (still 200: reads are served) while
+    the store cannot be written; it turns `ok` again by itself once a write or a probe
+    succeeds."""
     served = runtime.served
+    writable = await runtime.writer.probe()
     return Health(
-        status="ok",
+        status="ok" if writable else "degraded",
+        store="ok" if writable else "failing",
         bundle=served.bundle.version,
         items=served.recommender.n_items,
         users=len(runtime.users.events),

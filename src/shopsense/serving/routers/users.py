@@ -8,6 +8,7 @@ from shopsense.serving.deps import (
     ADMIN_ERRORS,
     BODY_ERRORS,
     READ_ERRORS,
+    WRITE_ERRORS,
     RuntimeDep,
     require_admin,
     require_read,
@@ -32,7 +33,7 @@ RECENT = 10
     "",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_admin)],
-    responses={**ADMIN_ERRORS, **BODY_ERRORS},
+    responses={**ADMIN_ERRORS, **BODY_ERRORS, **WRITE_ERRORS},
 )
 async def describe_user(profile: ProfileIn, runtime: RuntimeDep) -> ProfileOut:
     """Create or update a shopper from a sentence about their interests (cold start): their
@@ -57,7 +58,7 @@ async def get_user(user_id: PathId, runtime: RuntimeDep) -> ProfileOut:
     "/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Depends(require_admin)],
-    responses=ADMIN_ERRORS,
+    responses={**ADMIN_ERRORS, **WRITE_ERRORS},
     response_class=Response,
 )
 async def erase_user(user_id: PathId, runtime: RuntimeDep) -> None:

@@ -17,10 +17,13 @@ from shopsense.bundle import train_bundle
 from shopsense.data import Dataset
 from shopsense.serving.app import create_app
 from shopsense.serving.settings import Scope, ServingConfig
+from shopsense.serving.tokens import mint_shopper_token
 
-READ_KEY = "test-read-key"
+CATALOG_KEY = "test-catalog-key"
 ADMIN_KEY = "test-admin-key"
-READ = {"X-API-Key": READ_KEY}
+CATALOG = {"X-API-Key": CATALOG_KEY}
+#: Signs the shopper tokens of the test servers.
+TOKEN_SECRET = "test-token-secret-of-32-bytes!!!"
 ADMIN = {"X-API-Key": ADMIN_KEY}
 #: Fast models for most tests; the text path is covered by `text_bundle_root`.
 LIGHT_MODELS = ["cooccurrence", "popularity"]
@@ -110,8 +113,9 @@ def serving_config(bundle: Path, store: Path) -> ServingConfig:
     return ServingConfig(
         bundle=bundle,
         store=store,
-        api_keys={READ_KEY: Scope.READ, ADMIN_KEY: Scope.ADMIN},
+        api_keys={CATALOG_KEY: Scope.CATALOG, ADMIN_KEY: Scope.ADMIN},
         watch_seconds=0,
+        token_secret=TOKEN_SECRET,
         # Tests that probe auth on purpose fail many checks from one address.
         max_failed_auth=10_000,
     )
@@ -145,8 +149,14 @@ def text_client(text_bundle_root: Path, tmp_path: Path) -> Iterator[TestClient]:
         yield test
 
 
+def shopper(user: str) -> dict[str, str]:
+    """Headers of a storefront acting for `user`: the catalog key and their shopper token."""
+    return {**CATALOG, "Authorization": f"Bearer {mint_shopper_token(TOKEN_SECRET, user)}"}
+
+
 def recommend(client: TestClient, user: str, k: int = 5) -> list[dict]:
-    """The `k` recommendations the API serves `user` (asserting a 200)."""
-    response = client.get(f"/v1/users/{user}/recommendations", params={"k": k}, headers=READ)
+    """The `k` recommendations the API serves `user` with their token (asserting a 200)."""
+    path = f"/v1/users/{user}/recommendations"
+    response = client.get(path, params={"k": k}, headers=shopper(user))
     assert response.status_code == 200, response.text
     return response.json()["items"]

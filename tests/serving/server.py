@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.serving.conftest import ADMIN_KEY, READ_KEY
+from tests.serving.conftest import ADMIN_KEY, CATALOG_KEY, TOKEN_SECRET
 
 #: Longest wait for a server to answer /healthz after it is started.
 START_TIMEOUT = 90.0
@@ -51,7 +51,11 @@ class Server:
             f"--watch={watch}",
             *options,
         ]
-        env = {**os.environ, "SHOPSENSE_API_KEYS": f"{READ_KEY}:read,{ADMIN_KEY}:admin"}
+        env = {
+            **os.environ,
+            "SHOPSENSE_API_KEYS": f"{CATALOG_KEY}:catalog,{ADMIN_KEY}:admin",
+            "SHOPSENSE_TOKEN_SECRET": TOKEN_SECRET,
+        }
         with open(log, "ab") as handle:
             self.process = subprocess.Popen(
                 command, stdout=handle, stderr=subprocess.STDOUT, env=env

@@ -28,7 +28,7 @@ from shopsense.bundle import (
 from shopsense.cli.app import app
 from shopsense.data import Dataset
 from shopsense.serving.app import create_app
-from tests.serving.conftest import LIGHT_MODELS, READ, private_copy, serving_config
+from tests.serving.conftest import ADMIN, CATALOG, LIGHT_MODELS, private_copy, serving_config
 
 
 def test_manifest_records_versions_data_and_models(shop: Dataset, tmp_path: Path) -> None:
@@ -123,7 +123,7 @@ def test_the_server_follows_the_current_pointer(shop: Dataset, tmp_path: Path) -
         while client.get("/healthz").json()["bundle"] != second.name:
             assert time.monotonic() < deadline, "the new bundle was not swapped in"
             time.sleep(0.1)
-        picks = client.get("/v1/users/u1/recommendations", headers=READ).json()
+        picks = client.get("/v1/users/u1/recommendations", headers=ADMIN).json()
         assert picks["bundle"] == second.name
         assert {s for r in picks["items"] for s in r["sources"]} == {"popularity"}
 
@@ -219,7 +219,7 @@ def test_items_are_served_from_the_catalogue_artifact(client: TestClient, shop: 
     record = catalogue.record(item_id)
     assert record is not None and catalogue.index_of(item_id) == 7
     assert catalogue.record("nope") is None
-    served = client.get(f"/v1/items/{item_id}", headers=READ).json()
+    served = client.get(f"/v1/items/{item_id}", headers=CATALOG).json()
     assert served["item"] == item_id and served["title"] == record["title"]
     assert served["categories"] == record["categories"] and served["price"] == record["price"]
-    assert client.get("/v1/items/nope", headers=READ).status_code == 404
+    assert client.get("/v1/items/nope", headers=CATALOG).status_code == 404

@@ -13,13 +13,13 @@ from shopsense.bundle import Bundle, train_bundle
 from shopsense.data import Dataset
 from shopsense.data.store import Store
 from shopsense.serving.app import create_app
-from tests.serving.conftest import ADMIN, LIGHT_MODELS, READ, serving_config
+from tests.serving.conftest import ADMIN, LIGHT_MODELS, serving_config
 
 TENT = "cam-ultralight-tent-1"
 
 
 def _personal(client: TestClient, user: str) -> list[str | None]:
-    items = client.get(f"/v1/users/{user}/recommendations", headers=READ).json()["items"]
+    items = client.get(f"/v1/users/{user}/recommendations", headers=ADMIN).json()["items"]
     return [r["because"] for r in items]
 
 
@@ -34,14 +34,14 @@ def test_erasure_reaches_store_state_bundle_and_restarts(
         # u1 is in the training data; they also add an event and a profile sentence.
         client.post("/v1/events", json={"user": "u1", "item": TENT, "kind": "view"}, headers=ADMIN)
         client.post("/v1/users", json={"user": "u1", "text": "tents please"}, headers=ADMIN)
-        assert client.get("/v1/users/u1", headers=READ).status_code == 200
+        assert client.get("/v1/users/u1", headers=ADMIN).status_code == 200
         assert any(_personal(client, "u1"))
 
         assert client.delete("/v1/users/u1", headers=ADMIN).status_code == 204
 
-        assert client.get("/v1/users/u1", headers=READ).status_code == 404
-        anonymous = client.get("/v1/users/nobody/recommendations", headers=READ).json()["items"]
-        erased = client.get("/v1/users/u1/recommendations", headers=READ).json()["items"]
+        assert client.get("/v1/users/u1", headers=ADMIN).status_code == 404
+        anonymous = client.get("/v1/users/nobody/recommendations", headers=ADMIN).json()["items"]
+        erased = client.get("/v1/users/u1/recommendations", headers=ADMIN).json()["items"]
         assert erased == anonymous and not any(r["because"] for r in erased)
         runtime = app.state.runtime
         assert "u1" not in runtime.users.events and "u1" not in runtime.users.texts
@@ -57,7 +57,7 @@ def test_erasure_reaches_store_state_bundle_and_restarts(
     assert Bundle.load(root).dataset().interactions.filter(user_id="u1").height == 0
     for store_path in (config.store, tmp_path / "fresh.duckdb"):
         with TestClient(create_app(serving_config(root, store_path))) as client:
-            assert client.get("/v1/users/u1", headers=READ).status_code == 404
+            assert client.get("/v1/users/u1", headers=ADMIN).status_code == 404
             assert not any(_personal(client, "u1"))
 
 
@@ -65,9 +65,9 @@ def test_no_loaded_model_holds_anything_of_an_erased_shopper(text_client: TestCl
     user, sentence = "erase-me-5c1d", "ultralight hiking above the clouds"
     text_client.post("/v1/users", json={"user": user, "text": sentence}, headers=ADMIN)
     text_client.post("/v1/events", json={"user": user, "item": TENT, "kind": "cart"}, headers=ADMIN)
-    text_client.get(f"/v1/users/{user}/recommendations", headers=READ)
-    text_client.get(f"/v1/users/{user}", headers=READ)
-    text_client.get("/v1/search", params={"q": "tent", "user": user}, headers=READ)
+    text_client.get(f"/v1/users/{user}/recommendations", headers=ADMIN)
+    text_client.get(f"/v1/users/{user}", headers=ADMIN)
+    text_client.get("/v1/search", params={"q": "tent", "user": user}, headers=ADMIN)
     assert text_client.delete(f"/v1/users/{user}", headers=ADMIN).status_code == 204
 
     served = text_client.app.state.runtime.served
@@ -83,9 +83,9 @@ def test_logs_hold_no_shopper_ids_or_text(
     with caplog.at_level(logging.INFO):
         client.post("/v1/events", json={"user": user, "item": TENT, "kind": "view"}, headers=ADMIN)
         client.post("/v1/users", json={"user": user, "text": sentence}, headers=ADMIN)
-        client.get(f"/v1/users/{user}/recommendations", headers=READ)
-        client.get(f"/v1/users/{user}", headers=READ)
-        client.get("/v1/search", params={"q": query, "user": user}, headers=READ)
+        client.get(f"/v1/users/{user}/recommendations", headers=ADMIN)
+        client.get(f"/v1/users/{user}", headers=ADMIN)
+        client.get("/v1/search", params={"q": query, "user": user}, headers=ADMIN)
         client.post(
             "/v1/events", json={"user": user, "item": "bad-id", "kind": "view"}, headers=ADMIN
         )

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from shopsense.bundle import DEFAULT_MODELS
 from shopsense.ranking.fusion import FusionRetriever
 from shopsense.retrieval.content import ContentRetriever
-from tests.serving.conftest import ADMIN, READ, recommend
+from tests.serving.conftest import ADMIN, CATALOG, recommend
 
 TENT = "cam-ultralight-tent-1"
 
@@ -52,12 +52,12 @@ def test_a_sentence_uses_the_content_generator_inside_the_fusion(
     assert response.status_code == 201, response.text
     assert response.json()["interests"]["categories"][0]["name"] == "Camping"
     picks = recommend(client, "camper")
-    top = client.get(f"/v1/items/{picks[0]['item']}", headers=READ).json()
+    top = client.get(f"/v1/items/{picks[0]['item']}", headers=CATALOG).json()
     assert "Camping" in top["categories"]
 
 
 def test_similar_items_through_the_fusion(fused_client: TestClient) -> None:
-    response = fused_client.get(f"/v1/items/{TENT}/similar", params={"k": 3}, headers=READ)
+    response = fused_client.get(f"/v1/items/{TENT}/similar", params={"k": 3}, headers=CATALOG)
     assert response.status_code == 200, response.text
     similar = response.json()["items"]
     assert len(similar) == 3 and TENT not in {r["item"] for r in similar}
@@ -70,7 +70,7 @@ def test_erasure_leaves_nothing_in_the_fused_model(fused_client: TestClient) -> 
     client.post("/v1/events", json={"user": user, "item": TENT, "kind": "cart"}, headers=ADMIN)
     recommend(client, user)
     assert client.delete(f"/v1/users/{user}", headers=ADMIN).status_code == 204
-    assert client.get(f"/v1/users/{user}", headers=READ).status_code == 404
+    assert client.get(f"/v1/users/{user}", headers=ADMIN).status_code == 404
     served = client.app.state.runtime.served
     for component in (*served.bundle.models.values(), served.recommender):
         state = pickle.dumps(component)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from shopsense.bundle import Bundle
-from tests.serving.conftest import ADMIN, READ, private_copy
+from tests.serving.conftest import ADMIN, private_copy
 from tests.serving.server import Server
 
 RATE = 200.0
@@ -45,10 +45,10 @@ async def _open_loop(url: str, items: list[str], shoppers: list[str]) -> dict[st
         roll = rng.random()
         if roll < 0.70:
             path = f"/v1/users/{shopper}/recommendations"
-            return "recommendations", {"method": "GET", "url": path, "headers": READ}
+            return "recommendations", {"method": "GET", "url": path, "headers": ADMIN}
         if roll < 0.85:
             query = {"q": rng.choice(QUERIES), "user": shopper}
-            search = {"method": "GET", "url": "/v1/search", "params": query, "headers": READ}
+            search = {"method": "GET", "url": "/v1/search", "params": query, "headers": ADMIN}
             return "search", search
         event = {"user": shopper, "item": rng.choice(items), "kind": "view"}
         return "events", {"method": "POST", "url": "/v1/events", "json": event, "headers": ADMIN}

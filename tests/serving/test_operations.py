@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.serving.conftest import ADMIN, READ
+from tests.serving.conftest import ADMIN, CATALOG
 
 TENT = "cam-ultralight-tent-1"
 
 
 def _samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    response = client.get("/metrics", headers=READ)
+    response = client.get("/metrics", headers=ADMIN)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     return {
@@ -25,8 +25,8 @@ def test_metrics_count_requests_events_and_the_bundle(client: TestClient) -> Non
     batch = [{"user": "m1", "item": TENT, "kind": "view"}] * 3
     assert client.post("/v1/events", json=batch, headers=ADMIN).status_code == 200
     for _ in range(2):
-        assert client.get("/v1/users/m1/recommendations", headers=READ).status_code == 200
-    assert client.get("/v1/items/nope", headers=READ).status_code == 404
+        assert client.get("/v1/users/m1/recommendations", headers=ADMIN).status_code == 200
+    assert client.get("/v1/items/nope", headers=CATALOG).status_code == 404
 
     samples = _samples(client)
     route = "/v1/users/{user_id}/recommendations"

@@ -18,10 +18,11 @@ from shopsense.serving.writer import EventWriter
 
 
 def test_api_keys_parse_with_scopes() -> None:
-    assert parse_api_keys("k1:read, k2:admin,") == {"k1": Scope.READ, "k2": Scope.ADMIN}
+    assert parse_api_keys("k1:read, k2:admin,") == {"k1": Scope.CATALOG, "k2": Scope.ADMIN}
     assert parse_api_keys("with:colon:admin") == {"with:colon": Scope.ADMIN}
+    assert parse_api_keys("k3:catalog") == {"k3": Scope.CATALOG}  # `read` is its old name
     for bad in ("k1", "k1:write", ":admin"):
-        with pytest.raises(ValueError, match="entry 1 must be KEY:read or KEY:admin"):
+        with pytest.raises(ValueError, match="entry 1 must be KEY:catalog or KEY:admin"):
             parse_api_keys(bad)
 
 
@@ -29,7 +30,7 @@ def test_serve_refuses_malformed_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOPSENSE_API_KEYS", "oops")
     result = CliRunner().invoke(app, ["serve", "--bundle", "nowhere"])
     assert result.exit_code == 2
-    assert "KEY:read or KEY:admin" in result.output
+    assert "KEY:catalog or KEY:admin" in result.output
 
 
 def test_field_names_read_like_paths() -> None:

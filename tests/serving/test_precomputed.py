@@ -15,7 +15,7 @@ from shopsense.data.shoppers import UserState
 from shopsense.ranking.cascade import Recommender
 from shopsense.ranking.precomputed import PRECOMPUTED_K, read_precomputed
 from shopsense.serving.app import create_app
-from tests.serving.conftest import ADMIN, READ, private_copy, recommend, serving_config
+from tests.serving.conftest import ADMIN, private_copy, recommend, serving_config
 
 TENT = "cam-ultralight-tent-1"
 
@@ -28,7 +28,7 @@ def _table(root: Path) -> Path:
 
 def _lists(client: TestClient) -> dict[str, float]:
     """The recommendation-list counters of /metrics, by path."""
-    text = client.get("/metrics", headers=READ).text
+    text = client.get("/metrics", headers=ADMIN).text
     counts = {"precomputed": 0.0, "live": 0.0}
     for line in text.splitlines():
         if line.startswith("shopsense_recommendation_lists_total{"):

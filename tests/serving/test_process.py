@@ -14,7 +14,7 @@ import pytest
 from shopsense.bundle import train_bundle
 from shopsense.data import Dataset
 from shopsense.data.store import Store
-from tests.serving.conftest import ADMIN, LIGHT_MODELS, READ
+from tests.serving.conftest import ADMIN, LIGHT_MODELS
 from tests.serving.server import Server
 
 ITEMS = ["run-trail-shoe-0", "cam-ultralight-tent-1", "kit-chef-knife-2", "gar-seed-tray-0"]
@@ -58,7 +58,7 @@ def test_acknowledged_events_survive_kill_9(bundle_root: Path, tmp_path: Path) -
     try:
         # Generous: the first profile request loads the text encoder (slow on a busy machine),
         # and this checks what was kept, not how fast.
-        with httpx.Client(base_url=server.url, headers=READ, timeout=60.0) as client:
+        with httpx.Client(base_url=server.url, headers=ADMIN, timeout=60.0) as client:
             missing = [n for n in acked if client.get(f"/v1/users/burst-{n}").status_code != 200]
     finally:
         server.stop()
@@ -88,7 +88,7 @@ async def _load(url: str, seconds: float, versions: set[str]) -> list[int]:
                     if step % 3 == 1
                     else f"/v1/items/{ITEMS[step % 4]}/similar"
                 )
-                response = await client.get(path, headers=READ)
+                response = await client.get(path, headers=ADMIN)
                 if response.status_code == 200:
                     versions.add(response.json()["bundle"])
             statuses.append(response.status_code)

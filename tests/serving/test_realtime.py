@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from shopsense.data.store import Store
 from shopsense.serving.app import create_app
-from tests.serving.conftest import ADMIN, READ, recommend, serving_config
+from tests.serving.conftest import ADMIN, CATALOG, recommend, serving_config
 
 TENT = "cam-ultralight-tent-1"
 
@@ -30,13 +30,13 @@ def test_a_new_shopper_gets_bestsellers_then_their_own_list(client: TestClient) 
 
 
 def test_every_accepted_event_counts_at_once(client: TestClient) -> None:
-    before = client.get("/v1/users/u3", headers=READ).json()
+    before = client.get("/v1/users/u3", headers=ADMIN).json()
     batch = [
         {"user": "u3", "item": TENT, "kind": "cart"},
         {"user": "u3", "item": "cam-camp-stove-0", "kind": "purchase"},
     ]
     assert client.post("/v1/events", json=batch, headers=ADMIN).json() == {"accepted": 2}
-    after = client.get("/v1/users/u3", headers=READ).json()
+    after = client.get("/v1/users/u3", headers=ADMIN).json()
     assert after["events"] == before["events"] + 2
     assert [e["item"] for e in after["recent"][:2]] == ["cam-camp-stove-0", TENT]
     reasons = {r["reason"] for r in recommend(client, "u3", k=10)}
@@ -65,18 +65,18 @@ def test_state_survives_a_restart(bundle_root: Path, tmp_path: Path) -> None:
 
 
 def test_similar_items_are_explained(client: TestClient) -> None:
-    response = client.get(f"/v1/items/{TENT}/similar", params={"k": 3}, headers=READ)
+    response = client.get(f"/v1/items/{TENT}/similar", params={"k": 3}, headers=CATALOG)
     similar = response.json()["items"]
     assert len(similar) == 3 and TENT not in {r["item"] for r in similar}
     assert similar[0]["reason"] == "similar to “Pro ultralight tent”"
-    assert client.get("/v1/items/nope/similar", headers=READ).status_code == 404
+    assert client.get("/v1/items/nope/similar", headers=CATALOG).status_code == 404
 
 
 def test_item_details(client: TestClient) -> None:
-    item = client.get(f"/v1/items/{TENT}", headers=READ).json()
+    item = client.get(f"/v1/items/{TENT}", headers=CATALOG).json()
     assert item["title"] == "Pro ultralight tent"
     assert item["categories"] == ["Outdoor & Home", "Camping"]
-    assert client.get("/v1/items/nope", headers=READ).status_code == 404
+    assert client.get("/v1/items/nope", headers=CATALOG).status_code == 404
 
 
 def test_a_sentence_gives_a_cold_shopper_a_profile(text_client: TestClient) -> None:
@@ -91,14 +91,14 @@ def test_a_sentence_gives_a_cold_shopper_a_profile(text_client: TestClient) -> N
     picks = recommend(client, "hiker")
     assert picks[0]["sources"][0] == "content"
     assert picks[0]["reason"] == "matches the interests you described"
-    top = client.get(f"/v1/items/{picks[0]['item']}", headers=READ).json()
+    top = client.get(f"/v1/items/{picks[0]['item']}", headers=CATALOG).json()
     assert "Camping" in top["categories"]
-    assert client.get("/v1/users/hiker", headers=READ).json()["described"]
+    assert client.get("/v1/users/hiker", headers=ADMIN).json()["described"]
 
 
 def test_search_is_explained_and_personalised(text_client: TestClient) -> None:
     client = text_client
-    plain = client.get("/v1/search", params={"q": "cast iron pan", "k": 3}, headers=READ)
+    plain = client.get("/v1/search", params={"q": "cast iron pan", "k": 3}, headers=CATALOG)
     assert plain.status_code == 200, plain.text
     hits = plain.json()["items"]
     assert hits[0]["title"].endswith("cast iron pan")
@@ -110,11 +110,11 @@ def test_search_is_explained_and_personalised(text_client: TestClient) -> None:
     ]
     client.post("/v1/events", json=kitchen, headers=ADMIN)
     params = {"q": "gift", "user": "cook", "k": 3}
-    personal = client.get("/v1/search", params=params, headers=READ).json()["items"]
+    personal = client.get("/v1/search", params=params, headers=ADMIN).json()["items"]
     assert all("personal" in hit["sources"] for hit in personal)
 
 
 def test_search_without_an_index_is_503(client: TestClient) -> None:
-    response = client.get("/v1/search", params={"q": "tent"}, headers=READ)
+    response = client.get("/v1/search", params={"q": "tent"}, headers=CATALOG)
     assert response.status_code == 503
     assert "without a search index" in response.json()["detail"]

@@ -24,8 +24,8 @@ from shopsense.serving.app import create_app
 from shopsense.serving.settings import RERANK_ENV, parse_rerank, rerank_from_env
 from tests.serving.conftest import (
     ADMIN,
+    CATALOG,
     LIGHT_MODELS,
-    READ,
     make_shop,
     private_copy,
     recommend,
@@ -94,7 +94,7 @@ def _check_page(
 
 def _lists(client: TestClient) -> dict[str, float]:
     counts = {"precomputed": 0.0, "live": 0.0}
-    for line in client.get("/metrics", headers=READ).text.splitlines():
+    for line in client.get("/metrics", headers=ADMIN).text.splitlines():
         if line.startswith("shopsense_recommendation_lists_total{"):
             counts[line.split('path="')[1].split('"')[0]] = float(line.rsplit(" ", 1)[1])
     return counts
@@ -112,7 +112,7 @@ def test_served_lists_keep_the_shop_window_rules(window_client: TestClient) -> N
     # The bundle's lists were computed under the default settings: none is served here.
     assert _lists(window_client) == {"precomputed": 0.0, "live": float(len(users))}
     for item in list(catalogue)[:12]:
-        response = window_client.get(f"/v1/items/{item}/similar", params={"k": 8}, headers=READ)
+        response = window_client.get(f"/v1/items/{item}/similar", params={"k": 8}, headers=CATALOG)
         assert response.status_code == 200, response.text
         _check_page(response.json()["items"], catalogue, {item}, cap=CAP)
 
@@ -171,7 +171,7 @@ def test_defaults_serve_a_clean_catalogue_as_the_cascade_ranks_it(
                     (plain.item_ids[p.item], list(p.sources), p.reason) for p in expected
                 ]
         item = plain.item_ids[0]
-        response = client.get(f"/v1/items/{item}/similar", params={"k": 6}, headers=READ)
+        response = client.get(f"/v1/items/{item}/similar", params={"k": 6}, headers=CATALOG)
         assert [e["item"] for e in response.json()["items"]] == [
             plain.item_ids[p.item] for p in plain.similar(0, 6)
         ]

@@ -23,7 +23,7 @@ from shopsense.data.errors import StorageError
 from shopsense.serving import writer
 from shopsense.serving.app import create_app
 from shopsense.serving.limits import FailedAuthLimiter
-from tests.serving.conftest import ADMIN, READ, private_copy, serving_config
+from tests.serving.conftest import ADMIN, CATALOG, private_copy, serving_config
 from tests.serving.server import Server, free_port
 
 ITEM = "run-trail-shoe-0"
@@ -44,7 +44,12 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 # ---- 6. headers and docs -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("path", "headers"),
-    [("/healthz", {}), ("/v1/items/x", {}), ("/v1/items/x", READ), (f"/v1/items/{ITEM}", READ)],
+    [
+        ("/healthz", {}),
+        ("/v1/items/x", {}),
+        ("/v1/items/x", CATALOG),
+        (f"/v1/items/{ITEM}", CATALOG),
+    ],
 )
 def test_every_response_has_nosniff_a_request_id_and_no_server(
     client: TestClient, path: str, headers: dict[str, str]
@@ -79,7 +84,7 @@ def test_the_access_log_names_the_request_id(
         ("/v1/users/u1/recommendations", None, ADMIN),
         ("/v1/users/u1", None, ADMIN),
         ("/v1/users/nobody", None, ADMIN),
-        ("/v1/search", {"q": "tent", "user": "u1"}, READ),
+        ("/v1/search", {"q": "tent", "user": "u1"}, CATALOG),
     ],
 )
 def test_personal_responses_are_private_and_not_stored(
@@ -90,7 +95,7 @@ def test_personal_responses_are_private_and_not_stored(
 
 
 def test_catalogue_responses_may_be_cached(client: TestClient) -> None:
-    response = client.get(f"/v1/items/{ITEM}/similar", headers=READ)
+    response = client.get(f"/v1/items/{ITEM}/similar", headers=CATALOG)
     assert response.status_code == 200
     assert "cache-control" not in response.headers
 
@@ -159,7 +164,7 @@ def test_failed_auth_is_rate_limited_per_address(bundle_root: Path, tmp_path: Pa
         assert blocked.status_code == 429
         assert 0 < int(blocked.headers["retry-after"]) <= 60
         # Blocked means blocked: a right key from that address no longer tells it so.
-        assert limited.get("/metrics", headers=READ).status_code == 429
+        assert limited.get("/metrics", headers=CATALOG).status_code == 429
 
 
 def test_the_limiter_counts_each_address_and_forgets_old_failures() -> None:

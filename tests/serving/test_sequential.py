@@ -11,7 +11,7 @@ from shopsense.bundle import train_bundle
 from shopsense.data import Dataset
 from shopsense.retrieval.base import UserContext
 from shopsense.serving.app import create_app
-from tests.serving.conftest import ADMIN, READ, serving_config
+from tests.serving.conftest import ADMIN, serving_config
 
 FAST = {"hidden": 16, "max_epochs": 3, "patience": 3, "threads": 1}
 SEEN = ["cam-ultralight-tent-1", "kit-chef-knife-2", "run-trail-shoe-0"]
@@ -29,7 +29,7 @@ def sequential_client(
 
 
 def _served(client: TestClient, user: str) -> list[str]:
-    response = client.get(f"/v1/users/{user}/recommendations", params={"k": 5}, headers=READ)
+    response = client.get(f"/v1/users/{user}/recommendations", params={"k": 5}, headers=ADMIN)
     assert response.status_code == 200, response.text
     items = response.json()["items"]
     assert all(r["sources"][0] == "sasrec" for r in items)

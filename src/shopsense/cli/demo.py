@@ -23,7 +23,7 @@ from shopsense.serving.settings import Scope
 
 console = Console(stderr=True)
 #: Keys of the demo server when SHOPSENSE_API_KEYS is not set (the README's examples use them).
-DEMO_KEYS = {"demo-read": Scope.READ, "demo-admin": Scope.ADMIN}
+DEMO_KEYS = {"demo-catalog": Scope.CATALOG, "demo-admin": Scope.ADMIN}
 
 
 @app.command()
@@ -82,23 +82,26 @@ def _show_recommendations(recommender: Recommender, dataset: Dataset, users: int
 
 
 def curl_examples(dataset: Dataset, keys: dict[str, Scope], url: str) -> list[str]:
-    """curl commands for the main routes, with the shop's own ids and a key of each scope."""
-    # An admin key reads too, so a set of admin keys only still gets every example.
-    read = next((key for key, scope in keys.items() if scope is Scope.READ), next(iter(keys)))
+    """curl commands for the main routes, with the shop's own ids: the catalogue routes with a
+    catalog key, a shopper's data and events with an admin key (as the shop's backend)."""
+    # An admin key opens the catalogue too, so a set of admin keys only still gets every example.
+    catalog = next((key for key, scope in keys.items() if scope is Scope.CATALOG), next(iter(keys)))
     admin = next((key for key, scope in keys.items() if scope is Scope.ADMIN), None)
     user, item = str(dataset.user_ids[0]), str(dataset.item_ids[0])
     other = str(dataset.item_ids[min(42, dataset.n_items - 1)])
-    header = f"-H {shlex.quote('X-API-Key: ' + read)}"
+    public = f"-H {shlex.quote('X-API-Key: ' + catalog)}"
     lines = [
-        f"curl {header} {shlex.quote(f'{url}/v1/users/{user}/recommendations?k=5')}",
-        f"curl {header} {shlex.quote(f'{url}/v1/items/{item}/similar?k=5')}",
-        f"curl {header} {shlex.quote(f'{url}/v1/search?q=running+shoes&k=5')}",
-        f"curl {header} {shlex.quote(f'{url}/v1/users/{user}')}",
+        f"curl {public} {shlex.quote(f'{url}/v1/recommendations?k=5')}",
+        f"curl {public} {shlex.quote(f'{url}/v1/items/{item}/similar?k=5')}",
+        f"curl {public} {shlex.quote(f'{url}/v1/search?q=running+shoes&k=5')}",
     ]
     if admin is not None:
+        backend = f"-H {shlex.quote('X-API-Key: ' + admin)}"
         event = f'{{"user": "{user}", "item": "{other}", "kind": "view"}}'
-        lines.append(
-            f"curl -H {shlex.quote('X-API-Key: ' + admin)} -H 'Content-Type: application/json' "
-            f"-d {shlex.quote(event)} {url}/v1/events"
-        )
+        lines += [
+            f"curl {backend} {shlex.quote(f'{url}/v1/users/{user}/recommendations?k=5')}",
+            f"curl {backend} {shlex.quote(f'{url}/v1/users/{user}')}",
+            f"curl {backend} -H 'Content-Type: application/json' "
+            f"-d {shlex.quote(event)} {url}/v1/events",
+        ]
     return lines

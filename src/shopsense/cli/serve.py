@@ -87,8 +87,9 @@ def serve(
 ) -> None:
     """Serve recommendations, similar items, search, events and profiles over HTTP.
 
-    API keys come from SHOPSENSE_API_KEYS (`key1:read,key2:admin`), sent as X-API-Key. Without
-    it, a random admin key is made for this run and printed here.
+    API keys come from SHOPSENSE_API_KEYS (`key1:catalog,key2:admin`), sent as X-API-Key.
+    Without it, a random admin key is made for this run and printed here. Shopper tokens
+    (`shopsense token`) are accepted where SHOPSENSE_TOKEN_SECRET is set.
     """
     from shopsense.serving.settings import API_KEYS_ENV, Scope
 
@@ -117,6 +118,27 @@ def serve(
             "max_failed_auth": max_failed_auth,
         },
     )
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Option(help="The shopper the token acts for.")],
+    ttl: Annotated[int, typer.Option(help="Seconds the token is valid (at most a day).")] = 900,
+) -> None:
+    """Print a shopper token for `user`, signed with $SHOPSENSE_TOKEN_SECRET: the storefront
+    sends it as `Authorization: Bearer <token>` to read and write that shopper's data."""
+    from shopsense.serving.settings import TOKEN_SECRET_ENV
+    from shopsense.serving.tokens import mint_shopper_token
+
+    secret = os.environ.get(TOKEN_SECRET_ENV)
+    if not secret:
+        console.print(f"[red]error:[/] {TOKEN_SECRET_ENV} is not set (the server's token secret)")
+        raise typer.Exit(code=2)
+    try:
+        print(mint_shopper_token(secret, user, ttl))
+    except ValueError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(code=2) from None
 
 
 def keys_from_env() -> dict[str, Scope]:
@@ -182,7 +204,7 @@ def run_server(
     from shopsense.ranking.rerank import RerankConfig
     from shopsense.serving.app import create_app
     from shopsense.serving.middleware import RequestIdFilter
-    from shopsense.serving.settings import ServingConfig
+    from shopsense.serving.settings import ServingConfig, token_secret_from_env
     from shopsense.serving.transport import QuietStartup, uvicorn_options
 
     root = bundle if (bundle / CURRENT).is_file() else bundle.parent
@@ -201,6 +223,7 @@ def run_server(
             watch_seconds=watch,
             rerank=rerank or RerankConfig(),
             docs=docs,
+            token_secret=token_secret_from_env(),
             **(limits or {}),
         )
     except ValidationError as error:

@@ -8,22 +8,30 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from shopsense.ranking.rerank import RerankConfig
 
-#: Environment variable with the API keys: `key1:read,key2:admin`.
+#: Environment variable with the API keys: `key1:catalog,key2:admin`.
 API_KEYS_ENV = "SHOPSENSE_API_KEYS"
+#: Environment variable with the secret that signs shopper tokens (at least 16 bytes).
+TOKEN_SECRET_ENV = "SHOPSENSE_TOKEN_SECRET"
 #: Environment variable with the re-ranking settings: a `RerankConfig` as JSON (or a path to a
 #: JSON file), e.g. `{"max_per_brand": 2, "rules": {"in_stock_only": true}}`.
 RERANK_ENV = "SHOPSENSE_RERANK"
 
 
 class Scope(StrEnum):
-    """What a key may do. `admin` includes `read`."""
+    """What a key may do. `catalog` keys may be public (in a storefront): search, items,
+    similar items and anonymous recommendations, never a shopper's data; `admin` keys are the
+    shop's backend: everything, for every shopper. `read` is the old name of `catalog`."""
 
-    READ = "read"
+    CATALOG = "catalog"
     ADMIN = "admin"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Scope | None:
+        return cls.CATALOG if value == "read" else None
 
 
 class ServingConfig(BaseModel):
@@ -41,6 +49,12 @@ class ServingConfig(BaseModel):
     )
     api_keys: dict[str, Scope] = Field(
         min_length=1, description="API key -> scope; sent by clients in the X-API-Key header."
+    )
+    token_secret: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="Secret that signs shopper tokens (`Authorization: Bearer ...`); without "
+        "it no token is accepted and only admin keys reach shoppers' data.",
     )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Larger request bodies are refused with 413."
@@ -110,21 +124,33 @@ class ServingConfig(BaseModel):
 
 
 def parse_api_keys(text: str) -> dict[str, Scope]:
-    """`key1:read,key2:admin` -> {key: scope}; a malformed entry is a `ValueError` naming it."""
+    """`key1:catalog,key2:admin` -> {key: scope} (`read` means `catalog`); a malformed entry
+    is a `ValueError` naming it."""
     keys: dict[str, Scope] = {}
     for position, entry in enumerate(part.strip() for part in text.split(",")):
         if not entry:
             continue
         key, separator, scope = entry.rpartition(":")
-        if not separator or not key or scope not in Scope.__members__.values():
-            raise ValueError(f"{API_KEYS_ENV} entry {position + 1} must be KEY:read or KEY:admin")
-        keys[key] = Scope(scope)
+        try:
+            if not separator or not key:
+                raise ValueError
+            keys[key] = Scope(scope)
+        except ValueError:
+            raise ValueError(
+                f"{API_KEYS_ENV} entry {position + 1} must be KEY:catalog or KEY:admin"
+            ) from None
     return keys
 
 
 def api_keys_from_env() -> dict[str, Scope]:
     """The keys in `$SHOPSENSE_API_KEYS` (empty if unset)."""
     return parse_api_keys(os.environ.get(API_KEYS_ENV, ""))
+
+
+def token_secret_from_env() -> SecretStr | None:
+    """The shopper-token secret in `$SHOPSENSE_TOKEN_SECRET` (None if unset)."""
+    secret = os.environ.get(TOKEN_SECRET_ENV)
+    return SecretStr(secret) if secret else None
 
 
 def parse_rerank(text: str) -> RerankConfig:

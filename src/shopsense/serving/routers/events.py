@@ -5,25 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 from pydantic import Discriminator, Field, Tag
 
 from shopsense.data.records import Interaction
 from shopsense.serving.deps import (
-    ADMIN_ERRORS,
     BODY_ERRORS,
+    SHOPPER_ERRORS,
     WRITE_ERRORS,
+    CallerDep,
     RuntimeDep,
-    require_admin,
+    require_shopper,
 )
 from shopsense.serving.schemas import MAX_BATCH, EventIn, EventsAccepted
 
 router = APIRouter(
     prefix="/v1",
     tags=["events"],
-    dependencies=[Depends(require_admin)],
-    responses={**ADMIN_ERRORS, **BODY_ERRORS, **WRITE_ERRORS},
+    responses={**SHOPPER_ERRORS, **BODY_ERRORS, **WRITE_ERRORS},
 )
 
 
@@ -42,11 +42,15 @@ Events = Annotated[
 async def add_events(
     events: Annotated[Events, Body(description=f"One event or a list of up to {MAX_BATCH}.")],
     runtime: RuntimeDep,
+    caller: CallerDep,
 ) -> EventsAccepted:
     """Store shopper events. The reply comes after they are committed to the store, and the
     shoppers' next recommendations already reflect them. Events on products outside the served
-    catalogue are refused (422) so that nothing is silently dropped."""
+    catalogue are refused (422) so that nothing is silently dropped. An admin key may send
+    anyone's events; a shopper token only its shopper's."""
     batch = events if isinstance(events, list) else [events]
+    for user in dict.fromkeys(event.user for event in batch):
+        require_shopper(caller, user)
     known = runtime.served.recommender.item_index
     unknown = [i for i, event in enumerate(batch) if event.item not in known]
     if unknown:

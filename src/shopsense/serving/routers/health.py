@@ -1,11 +1,11 @@
-"""`GET /healthz` (no key: for load balancers) and `GET /metrics` (Prometheus)."""
+"""`GET /healthz` (no key: for load balancers) and `GET /metrics` (Prometheus; admin keys)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
+from shopsense.serving.deps import ADMIN_ERRORS, RuntimeDep, require_admin
 from shopsense.serving.schemas import Health
 
 router = APIRouter(tags=["operations"])
@@ -29,10 +29,10 @@ async def health(runtime: RuntimeDep) -> Health:
 
 @router.get(
     "/metrics",
-    dependencies=[Depends(require_read)],
+    dependencies=[Depends(require_admin)],
     response_class=Response,
     responses={
-        **READ_ERRORS,
+        **ADMIN_ERRORS,
         200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text."},
     },
 )

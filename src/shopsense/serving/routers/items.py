@@ -7,15 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
+from shopsense.serving.deps import CATALOG_ERRORS, RuntimeDep, require_catalog
 from shopsense.serving.responses import item_index, recommendation_list
 from shopsense.serving.schemas import MAX_K, ItemOut, PathId, Problem, RecommendationList
 
 router = APIRouter(
     prefix="/v1/items",
     tags=["items"],
-    dependencies=[Depends(require_read)],
-    responses={**READ_ERRORS, 404: {"model": Problem, "description": "Unknown item."}},
+    dependencies=[Depends(require_catalog)],
+    responses={**CATALOG_ERRORS, 404: {"model": Problem, "description": "Unknown item."}},
 )
 
 

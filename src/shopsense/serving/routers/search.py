@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from shopsense.retrieval.base import UserContext
-from shopsense.serving.deps import READ_ERRORS, RuntimeDep, require_read
+from shopsense.serving.deps import (
+    SHOPPER_ERRORS,
+    CallerDep,
+    RuntimeDep,
+    require_catalog,
+    require_shopper,
+)
 from shopsense.serving.responses import search_list
 from shopsense.serving.schemas import (
     ID_PATTERN,
@@ -21,9 +27,9 @@ from shopsense.serving.schemas import (
 router = APIRouter(
     prefix="/v1",
     tags=["search"],
-    dependencies=[Depends(require_read)],
+    dependencies=[Depends(require_catalog)],
     responses={
-        **READ_ERRORS,
+        **SHOPPER_ERRORS,
         503: {"model": Problem, "description": "The bundle has no search index."},
     },
 )
@@ -32,6 +38,7 @@ router = APIRouter(
 @router.get("/search")
 async def search(
     runtime: RuntimeDep,
+    caller: CallerDep,
     q: Annotated[
         str, Query(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=r"\S", description="Query.")
     ],
@@ -41,13 +48,15 @@ async def search(
             min_length=1,
             max_length=MAX_ID_LENGTH,
             pattern=ID_PATTERN,
-            description="Shopper to personalise for.",
+            description="Shopper to personalise for (their token or an admin key).",
         ),
     ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
 ) -> RecommendationList:
     """Ranked products for a query, each with its sources and a reason; with `user`, blended
     with that shopper's interests (from every event known so far)."""
+    if user is not None:
+        require_shopper(caller, user)
     served = runtime.served
     searcher = served.bundle.searcher
     if searcher is None:

@@ -7,11 +7,13 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from shopsense.serving.deps import (
     ADMIN_ERRORS,
     BODY_ERRORS,
-    READ_ERRORS,
+    SHOPPER_ERRORS,
     WRITE_ERRORS,
+    CallerDep,
     RuntimeDep,
     require_admin,
-    require_read,
+    require_path_shopper,
+    require_shopper,
 )
 from shopsense.serving.responses import moment
 from shopsense.serving.runtime import Runtime
@@ -32,23 +34,27 @@ RECENT = 10
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    dependencies=[Depends(require_admin)],
-    responses={**ADMIN_ERRORS, **BODY_ERRORS, **WRITE_ERRORS},
+    responses={**SHOPPER_ERRORS, **BODY_ERRORS, **WRITE_ERRORS},
 )
-async def describe_user(profile: ProfileIn, runtime: RuntimeDep) -> ProfileOut:
+async def describe_user(profile: ProfileIn, runtime: RuntimeDep, caller: CallerDep) -> ProfileOut:
     """Create or update a shopper from a sentence about their interests (cold start): their
-    recommendations use it until, and alongside, their events."""
+    recommendations use it until, and alongside, their events. Their token or an admin key."""
+    require_shopper(caller, profile.user)
     await runtime.describe(profile.user, profile.text)
     return await _profile(runtime, profile.user)
 
 
 @router.get(
     "/{user_id}",
-    dependencies=[Depends(require_read)],
-    responses={**READ_ERRORS, 404: {"model": Problem, "description": "Unknown or erased shopper."}},
+    dependencies=[Depends(require_path_shopper)],
+    responses={
+        **SHOPPER_ERRORS,
+        404: {"model": Problem, "description": "Unknown or erased shopper."},
+    },
 )
 async def get_user(user_id: PathId, runtime: RuntimeDep) -> ProfileOut:
-    """The shopper's readable interest profile and latest events."""
+    """The shopper's readable interest profile and latest events (their token or an admin
+    key; 404 for an unknown shopper only to those)."""
     if not runtime.users.knows(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown shopper")
     return await _profile(runtime, user_id)

@@ -254,3 +254,18 @@ def test_erasure_reaches_a_bundle_of_the_previous_format(tmp_path: Path) -> None
         Bundle.load(old)
     assert erase_user(tmp_path, "u1") == 2
     assert pl.read_parquet(old / "data" / "interactions.parquet")["user_id"].to_list() == ["u2"]
+
+
+def test_erasure_is_all_or_nothing(tmp_path: Path, shop: Dataset) -> None:
+    path = train_bundle(shop, tmp_path, ["popularity"], search=False)
+    before = {p: p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+    def refuse() -> None:
+        raise OSError("the caller's own step failed")
+
+    with pytest.raises(OSError, match="own step"):
+        erase_user(tmp_path, "u1", before_commit=refuse)
+    assert {p: p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()} == before
+    assert erase_user(tmp_path, "u1") > 0
+    bundle = Bundle.load(tmp_path)  # the digests match the rewritten files
+    assert bundle.dataset().interactions.filter(user_id="u1").height == 0

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
 from pathlib import Path
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
 from shopsense.bundle import Bundle, train_bundle
 from shopsense.data import Dataset
+from shopsense.data.errors import StorageError
 from shopsense.data.store import Store
 from shopsense.serving.app import create_app
-from tests.serving.conftest import ADMIN, LIGHT_MODELS, serving_config
+from shopsense.text.cache import text_key
+from tests.serving.conftest import ADMIN, LIGHT_MODELS, private_copy, serving_config
 
 TENT = "cam-ultralight-tent-1"
 
@@ -95,3 +99,106 @@ def test_logs_hold_no_shopper_ids_or_text(
     assert any("/v1/users/{user_id}" in line for line in server)
     for secret in (user, sentence, query, "bad-id"):
         assert not [line for line in server if secret in line]
+
+
+# ---- erasure leaves no bytes (issue 16) ------------------------------------------------------
+SHOPPER = "shopper-erase-5f2c9d"
+SENTENCE = "I collect vintage brass telescopes"
+QUERY = "zanzibar ultralight trekking"
+
+
+@pytest.fixture(scope="module")
+def erasure_root(shop: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A text bundle (content model and search) whose training data holds SHOPPER, with the
+    encoder's on-disk cache in a folder of its own (`cache` beside the root)."""
+    tmp = tmp_path_factory.mktemp("no-bytes")
+    interactions = shop.interactions.with_columns(pl.col("user_id").replace("u1", SHOPPER))
+    data = Dataset(items=shop.items, interactions=interactions, name="erasure", synthetic=True)
+    configs = {"content": {"encoder": {"cache_dir": str(tmp / "cache")}}}
+    train_bundle(data, tmp / "bundle", ["cooccurrence", "content", "popularity"], configs=configs)
+    return tmp / "bundle"
+
+
+def _files_holding(folders: list[Path], needles: list[bytes]) -> list[tuple[str, bytes]]:
+    return [
+        (str(path), needle)
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        for needle in needles
+        if needle in path.read_bytes()
+    ]
+
+
+def _use_the_shop(client: TestClient) -> None:
+    event = {"user": SHOPPER, "item": TENT, "kind": "cart"}
+    assert client.post("/v1/events", json=event, headers=ADMIN).status_code == 200
+    profile = {"user": SHOPPER, "text": SENTENCE}
+    assert client.post("/v1/users", json=profile, headers=ADMIN).status_code == 201
+    assert client.get(f"/v1/users/{SHOPPER}/recommendations", headers=ADMIN).status_code == 200
+    assert client.get(f"/v1/users/{SHOPPER}", headers=ADMIN).status_code == 200
+    search = {"q": QUERY, "user": SHOPPER}
+    assert client.get("/v1/search", params=search, headers=ADMIN).status_code == 200
+
+
+def test_erasure_leaves_no_bytes_in_bundle_store_or_cache(
+    erasure_root: Path, tmp_path: Path
+) -> None:
+    root = private_copy(erasure_root, tmp_path)
+    state = tmp_path / "state"
+    cache = erasure_root.parent / "cache"
+    needles = [
+        SHOPPER.encode(),
+        SENTENCE.encode(),
+        QUERY.encode(),
+        text_key("query", SENTENCE),
+        text_key("query", QUERY),
+    ]
+    config = serving_config(root, state / "store.duckdb")
+    with TestClient(create_app(config)) as client:
+        _use_the_shop(client)
+        # The scan sees the shopper before erasure (so it would see them after).
+        assert _files_holding([root, state], [SHOPPER.encode()])
+        assert client.delete(f"/v1/users/{SHOPPER}", headers=ADMIN).status_code == 204
+    # The server has stopped: every file it wrote is complete, the write-ahead log included.
+    assert _files_holding([root, state, cache], needles) == []
+    audit = [json.loads(line) for line in (state / "store.duckdb.audit.jsonl").open()]
+    assert [record["action"] for record in audit] == ["erase_shopper"]
+    assert audit[0]["by"].startswith("key sha256:") and ADMIN["X-API-Key"] not in audit[0]["by"]
+
+
+def test_a_failed_erasure_changes_nothing_and_a_retry_completes_it(
+    erasure_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = private_copy(erasure_root, tmp_path)
+    config = serving_config(root, tmp_path / "store.duckdb")
+    with TestClient(create_app(config)) as client:
+        _use_the_shop(client)
+        before = _personal(client, SHOPPER)
+        store = client.app.state.runtime.writer.store  # type: ignore[attr-defined]
+
+        def disk_full(user: str) -> dict[str, int]:
+            raise StorageError("nothing was written: No space left on device")
+
+        with monkeypatch.context() as broken:
+            broken.setattr(store, "delete_user", disk_full)
+            response = client.delete(f"/v1/users/{SHOPPER}", headers=ADMIN)
+        assert response.status_code == 503
+        # Still fully present: served, stored, in the bundle, no half-written files.
+        assert client.get(f"/v1/users/{SHOPPER}", headers=ADMIN).json()["described"]
+        assert _personal(client, SHOPPER) == before
+        assert Bundle.load(root).dataset().interactions.filter(user_id=SHOPPER).height > 0
+        assert not [p for p in root.rglob("*.partial")]
+
+        assert client.delete(f"/v1/users/{SHOPPER}", headers=ADMIN).status_code == 204
+        assert client.get(f"/v1/users/{SHOPPER}", headers=ADMIN).status_code == 404
+    assert Bundle.load(root).dataset().interactions.filter(user_id=SHOPPER).height == 0
+    assert _files_holding([root, tmp_path], [SHOPPER.encode()]) == []
+
+
+def test_events_after_erasure_start_a_new_shopper(client: TestClient) -> None:
+    event = {"user": "u2", "item": TENT, "kind": "view"}
+    assert client.delete("/v1/users/u2", headers=ADMIN).status_code == 204
+    assert client.post("/v1/events", json=event, headers=ADMIN).status_code == 200
+    profile = client.get("/v1/users/u2", headers=ADMIN).json()
+    assert profile["events"] == 1 and [e["item"] for e in profile["recent"]] == [TENT]

@@ -70,22 +70,37 @@ class Artifact(ABC):
         """Read the artifact back from its folder; `entry` is its manifest entry. The files
         have been checked against their digests already."""
 
-    def erase(self, directory: Path, user_id: str) -> int:
-        """Remove a shopper's rows from the artifact's files; returns the rows removed. The
-        default holds nothing about shoppers."""
-        return 0
+    def erase(self, directory: Path, user_id: str) -> list[StagedFile]:
+        """Write the artifact's files without a shopper's rows beside the old ones (not yet in
+        place: see `StagedFile`). The default holds nothing about shoppers."""
+        return []
 
 
-def erase_rows(path: Path, user_id: str) -> int:
-    """Drop the rows of `user_id` from the parquet table `path` (written to a temporary file
-    and renamed over it, so a crash leaves the old or the new table); returns rows removed."""
+@dataclass(frozen=True)
+class StagedFile:
+    """A rewritten file waiting beside the one it replaces (`.<name>.<token>.partial`, which
+    readers skip) until `commit` renames it over it."""
+
+    partial: Path
+    target: Path
+    rows: int
+
+    def commit(self) -> None:
+        os.replace(self.partial, self.target)
+
+    def discard(self) -> None:
+        self.partial.unlink(missing_ok=True)
+
+
+def erase_rows(path: Path, user_id: str) -> StagedFile | None:
+    """`path`, a parquet table, without the rows of `user_id`, staged beside it; None if it
+    holds none."""
     if not path.is_file():
-        return 0
+        return None
     frame = pl.read_parquet(path)
     kept = frame.filter(pl.col("user_id").ne_missing(user_id))
     if kept.height == frame.height:
-        return 0
+        return None
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     kept.write_parquet(partial)
-    os.replace(partial, path)
-    return frame.height - kept.height
+    return StagedFile(partial, path, frame.height - kept.height)

@@ -72,12 +72,18 @@ def read_manifest(root: Path) -> dict[str, Any]:
 
 def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
     """Write `root/manifest.json` atomically: a temporary file, flushed, renamed over it."""
+    os.replace(stage_manifest(root, manifest), root / MANIFEST)
+
+
+def stage_manifest(root: Path, manifest: dict[str, Any]) -> Path:
+    """Write `manifest` to a temporary file beside `root/manifest.json` (flushed to disk) and
+    return its path, for the caller to rename over it."""
     partial = root / f".{MANIFEST}.{secrets.token_hex(4)}.partial"
     with open(partial, "w") as handle:
         handle.write(json.dumps(manifest, indent=2, default=str))
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(partial, root / MANIFEST)
+    return partial
 
 
 def _in_progress(path: Path) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from shopsense.bundle.artifact import Artifact, BuildContext, Saved, erase_rows
+from shopsense.bundle.artifact import Artifact, BuildContext, Saved, StagedFile, erase_rows
 from shopsense.data.dataset import Dataset
 
 if TYPE_CHECKING:
@@ -62,5 +62,6 @@ class PrecomputedArtifact(Artifact):
     def load(self, directory: Path, entry: Mapping[str, Any]) -> PrecomputedLists:
         return PrecomputedLists(directory / f"{PRECOMPUTED}.parquet", int(entry["config"]["k"]))
 
-    def erase(self, directory: Path, user_id: str) -> int:
-        return erase_rows(directory / f"{PRECOMPUTED}.parquet", user_id)
+    def erase(self, directory: Path, user_id: str) -> list[StagedFile]:
+        staged = erase_rows(directory / f"{PRECOMPUTED}.parquet", user_id)
+        return [] if staged is None else [staged]

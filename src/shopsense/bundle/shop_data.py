@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from shopsense.bundle.artifact import Artifact, BuildContext, Saved, erase_rows
+from shopsense.bundle.artifact import Artifact, BuildContext, Saved, StagedFile, erase_rows
 from shopsense.data import schema
 from shopsense.data.dataset import Dataset
 
@@ -49,5 +49,6 @@ class DataArtifact(Artifact):
     def load(self, directory: Path, entry: Mapping[str, Any]) -> ShopTables:
         return ShopTables(directory)
 
-    def erase(self, directory: Path, user_id: str) -> int:
-        return sum(erase_rows(directory / f"{table}.parquet", user_id) for table in TABLES)
+    def erase(self, directory: Path, user_id: str) -> list[StagedFile]:
+        staged = (erase_rows(directory / f"{table}.parquet", user_id) for table in TABLES)
+        return [file for file in staged if file is not None]

@@ -25,13 +25,15 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from shopsense import __version__
-from shopsense.bundle.artifact import BuildContext, erase_rows
+from shopsense.bundle.artifact import BuildContext, StagedFile, erase_rows
 from shopsense.bundle.catalogue import Catalogue
 from shopsense.bundle.manifest import (
     BUNDLE_FORMAT,
     MANIFEST,
+    digest,
     digests,
     read_manifest,
+    stage_manifest,
     verify,
     write_manifest,
 )
@@ -253,40 +255,57 @@ class Bundle:
         )
 
 
-def erase_user(root: str | Path, user_id: str) -> int:
+def erase_user(
+    root: str | Path, user_id: str, before_commit: Callable[[], object] | None = None
+) -> int:
     """Remove a shopper's rows from every bundle version under `root` (a bundle root, or the
     directory holding version directories); returns the rows removed.
 
-    Erasure must reach these copies too: a new store is seeded from a bundle's data. Each
-    artifact rewrites its own tables (`Artifact.erase`, each to a temporary file renamed over
-    the old one, so a crash leaves either), and the manifest gets their new digests, again
-    written whole and renamed.
+    Erasure must reach these copies too: a new store is seeded from a bundle's data. All or
+    nothing: every table without the shopper (`Artifact.erase`) and every manifest with the new
+    digests is first written beside the old file; then `before_commit()` runs (the caller's own
+    step, e.g. deleting the shopper from the store); only if it returns are the new files
+    renamed into place, manifests last. If staging or `before_commit` fails, the new files are
+    removed and nothing changed.
     """
-    removed = 0
     with _ERASING:
-        for version in sorted(p for p in Path(root).iterdir() if (p / MANIFEST).is_file()):
-            manifest = read_manifest(version)
-            if manifest.get("format") != BUNDLE_FORMAT:
-                removed += _erase_format_1(version, user_id)
-                continue
-            changed = False
-            for name, entry in manifest["artifacts"].items():
-                if name not in ARTIFACTS:
-                    continue
-                rows = ARTIFACTS[name].erase(version / name, user_id)
-                if rows:
-                    entry["files"] = digests(version, version / name)
-                    removed += rows
-                    changed = True
-            if changed:
-                write_manifest(version, manifest)
-    return removed
+        staged: list[StagedFile] = []
+        try:
+            for version in sorted(p for p in Path(root).iterdir() if (p / MANIFEST).is_file()):
+                staged += _stage_erasure(version, user_id)
+            if before_commit is not None:
+                before_commit()
+        except BaseException:
+            for file in staged:
+                file.discard()
+            raise
+        for file in staged:
+            file.commit()
+    return sum(file.rows for file in staged)
 
 
-def _erase_format_1(version: Path, user_id: str) -> int:
-    """Erasure in a version written before artifacts (format 1, no digests): its tables."""
-    data = version / "data"
-    return sum(erase_rows(data / f"{table}.parquet", user_id) for table in _FORMAT_1_USER_TABLES)
+def _stage_erasure(version: Path, user_id: str) -> list[StagedFile]:
+    """One version's files without the shopper, staged; its manifest (with their digests) last."""
+    manifest = read_manifest(version)
+    if manifest.get("format") != BUNDLE_FORMAT:
+        # Format 1 (before artifacts): plain tables and no digests.
+        data = version / "data"
+        tables = (erase_rows(data / f"{t}.parquet", user_id) for t in _FORMAT_1_USER_TABLES)
+        return [file for file in tables if file is not None]
+    staged: list[StagedFile] = []
+    for name, entry in manifest["artifacts"].items():
+        if name not in ARTIFACTS:
+            continue
+        files = ARTIFACTS[name].erase(version / name, user_id)
+        if files:
+            entry["files"] = digests(version, version / name) | {
+                file.target.relative_to(version).as_posix(): digest(file.partial) for file in files
+            }
+            staged += files
+    if staged:
+        partial = stage_manifest(version, manifest)
+        staged.append(StagedFile(partial, version / MANIFEST, 0))
+    return staged
 
 
 def _check_skip(skipped: set[str]) -> None:

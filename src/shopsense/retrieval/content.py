@@ -104,7 +104,9 @@ class ContentRetriever(Retriever, ReadsText):
         with_text = [row for row, user in enumerate(users) if user.text and user.text.strip()]
         if with_text:
             texts = [str(users[row].text) for row in with_text]
-            vectors[with_text] += self.config.text_weight * self._encoder.encode(texts, "query")
+            # A shopper's own words: never kept in the on-disk cache.
+            encoded = self._encoder.encode(texts, "query", remember=False)
+            vectors[with_text] += self.config.text_weight * encoded
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 

@@ -12,6 +12,7 @@ against the client's address (429 once it has failed too often).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import math
@@ -45,6 +46,8 @@ class Caller:
 
     scope: Scope | None
     shopper: str | None
+    #: Names the key for audit records without revealing it: `key sha256:<12 hex digits>`.
+    key_id: str | None = None
 
     @property
     def admin(self) -> bool:
@@ -85,7 +88,8 @@ async def get_caller(
         raise _unauthorized()
     if scope is None and shopper is None:
         raise _unauthorized()
-    return Caller(scope, shopper)
+    key_id = None if key is None else f"key sha256:{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    return Caller(scope, shopper, key_id)
 
 
 def _unauthorized() -> HTTPException:

@@ -65,6 +65,10 @@ class Refresher:
         if self._pending and (self._task is None or self._task.done()):
             self._task = asyncio.get_running_loop().create_task(self._run())
 
+    def forget(self, user: str) -> None:
+        """Stop waiting to score a shopper (who is being erased)."""
+        self._pending.pop(user, None)
+
     async def idle(self) -> None:
         """Wait until every touched shopper has been scored again."""
         while self._task is not None and not self._task.done():

@@ -12,9 +12,11 @@ import functools
 import gc
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from shopsense.bundle import Bundle, erase_user, resolve
 from shopsense.data.dataset import Dataset
+from shopsense.data.errors import StorageError
 from shopsense.data.records import Interaction
 from shopsense.data.shoppers import PROFILE_KEY, UserEvent, UserState
 from shopsense.data.store import Store
@@ -33,6 +36,7 @@ from shopsense.retrieval.base import UserContext
 from shopsense.retrieval.capabilities import find_text_reader
 from shopsense.serving.limits import FailedAuthLimiter
 from shopsense.serving.metrics import Metrics
+from shopsense.serving.middleware import request_id
 from shopsense.serving.refresh import Refresher
 from shopsense.serving.settings import ServingConfig
 from shopsense.serving.writer import EventWriter
@@ -40,6 +44,7 @@ from shopsense.text.encoder import Encoder
 from shopsense.text.profiles import InterestProfiler
 
 log = logging.getLogger("shopsense.serving")
+audit_log = logging.getLogger("shopsense.audit")
 T = TypeVar("T")
 
 
@@ -234,22 +239,56 @@ class Runtime:
         await self.writer.run(lambda store: store.ingest({"users": frame}, source="profile"))
         self.users.describe(user, text)
 
-    async def erase(self, user: str) -> dict[str, int]:
-        """Erase a shopper from the store, the live state and the bundles' training data.
+    async def erase(self, user: str, by: str) -> int:
+        """Erase a shopper, all or nothing, and record in the audit log that it happened (when,
+        `by` which key; not whom). Returns the rows removed.
 
-        That is everywhere: the models and the search index keep no per-shopper state (they
-        score from the history each request passes in); the lists computed ahead go from the
-        served recommender and from every bundle version's data."""
-        deleted = await self.writer.run(lambda store: store.delete_user(user))
+        On the store's thread, one step at a time: every bundle version's tables are rewritten
+        without the shopper beside the old files; the store deletes their rows; the new bundle
+        files are renamed into place; the store file is rewritten (`Store.compact`) so that no
+        deleted bytes remain in it or its write-ahead log. Only then is the live state
+        forgotten (the models and the search index keep no per-shopper state; the lists
+        computed ahead go from the recommender). A failure before the store's delete leaves
+        everything as it was; any failure raises `StorageError` (503) with the shopper still
+        served, and a retry completes the erasure."""
+        root = self.served.bundle.path.parent
+
+        def erase_everywhere(store: Store) -> int:
+            deleted: dict[str, int] = {}
+            try:
+                rows = erase_user(root, user, lambda: deleted.update(store.delete_user(user)))
+            except OSError as error:
+                raise StorageError(f"bundle erasure failed: {error}", source=str(root)) from error
+            store.compact()
+            return rows + sum(deleted.values())
+
+        rows = await self.writer.run(erase_everywhere)
         self.users.forget(user)
         self.served.recommender.forget(user)
-        root = self.served.bundle.path.parent
-        deleted["bundle data"] = await asyncio.to_thread(erase_user, root, user)
-        # A bundle swapped in meanwhile may have read its lists before they were rewritten.
-        self.served.recommender.forget(user)
+        self.refresher.forget(user)
         self.metrics.erasures.inc()
         self.metrics.shoppers.set(len(self.users.events))
-        return deleted
+        await asyncio.to_thread(self._audit, "erase_shopper", by, rows=rows)
+        return rows
+
+    def _audit(self, action: str, by: str, **details: int) -> None:
+        """Append one record to the audit log (flushed to disk) and log it."""
+        path = self.config.audit_log or self.config.store.with_name(
+            self.config.store.name + ".audit.jsonl"
+        )
+        record = {
+            "at": datetime.now(UTC).isoformat(),
+            "action": action,
+            "by": by,
+            "request_id": request_id.get(),
+            **details,
+        }
+        line = json.dumps(record)
+        with open(path, "a") as handle:
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        audit_log.info(line)
 
 
 def _freeze_heap() -> None:

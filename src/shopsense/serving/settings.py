@@ -56,6 +56,11 @@ class ServingConfig(BaseModel):
         description="Secret that signs shopper tokens (`Authorization: Bearer ...`); without "
         "it no token is accepted and only admin keys reach shoppers' data.",
     )
+    audit_log: Path | None = Field(
+        None,
+        description="JSON-lines file recording each erasure (when, which key, request id; "
+        "never whom). None: `<store>.audit.jsonl` beside the store.",
+    )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Larger request bodies are refused with 413."
     )

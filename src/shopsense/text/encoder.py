@@ -97,25 +97,32 @@ class Encoder:
         texts: Sequence[str],
         kind: Literal["query", "document"] = "document",
         show_progress: bool = False,
+        remember: bool = True,
     ) -> np.ndarray:
         """Unit-length vectors (float32, shape (len(texts), dimension)) for `texts`.
 
         `kind` selects the model's query or document prompt, where the model has one.
+        `remember=False` keeps the texts out of the on-disk cache (neither read nor written):
+        for a shopper's own words, which must leave nothing behind once they are erased.
         """
         if len(texts) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        cache = self.config.cache and remember
         unique = list(dict.fromkeys(texts))
         keys = [text_key(kind, text) for text in unique]
-        found = self._store().get(keys) if self.config.cache else {}
+        found = self._store().get(keys) if cache else {}
         missing = [i for i, key in enumerate(keys) if key not in found]
         self.stats.from_cache += len(unique) - len(missing)
         if missing:
-            vectors = self._encode_missing([unique[i] for i in missing], kind, show_progress)
+            texts_missing = [unique[i] for i in missing]
+            vectors = self._encode_missing(texts_missing, kind, show_progress, cache)
             found.update(zip((keys[i] for i in missing), vectors, strict=True))
         position = {text: i for i, text in enumerate(unique)}
         return np.stack([found[keys[position[text]]] for text in texts]).astype(np.float32)
 
-    def _encode_missing(self, texts: list[str], kind: str, show_progress: bool) -> np.ndarray:
+    def _encode_missing(
+        self, texts: list[str], kind: str, show_progress: bool, cache: bool
+    ) -> np.ndarray:
         backend = self.backend
         prompt = backend.prompts.get(kind, "")
         # Length-sorted batches pad less, which matters far more than batch size on CPU.
@@ -128,7 +135,7 @@ class Encoder:
                 rows = order[start : start + size]
                 batch = [prompt + texts[row] for row in rows]
                 vectors[rows] = backend.embed(batch, self.config.max_length)
-                if self.config.cache:
+                if cache:
                     self._store().put([text_key(kind, texts[row]) for row in rows], vectors[rows])
                 self.stats.batches += 1
                 self.stats.encoded += len(rows)

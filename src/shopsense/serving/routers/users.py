@@ -67,10 +67,13 @@ async def get_user(user_id: PathId, runtime: RuntimeDep) -> ProfileOut:
     responses={**ADMIN_ERRORS, **WRITE_ERRORS},
     response_class=Response,
 )
-async def erase_user(user_id: PathId, runtime: RuntimeDep) -> None:
-    """Erase the shopper everywhere at once: stored events, reviews, searches and profile, the
-    live state and every loaded model. Succeeds (204) whether or not the shopper was known."""
-    await runtime.erase(user_id)
+async def erase_user(user_id: PathId, runtime: RuntimeDep, caller: CallerDep) -> None:
+    """Erase the shopper everywhere, all or nothing: stored events, reviews, searches and
+    profile (the store file rewritten so no bytes remain), the bundles' copies, the live state
+    and every loaded model. 204 whether or not the shopper was known; 503 if any part failed,
+    in which case nothing was erased and a retry completes it. Recorded in the audit log
+    (when and by which key, not whom)."""
+    await runtime.erase(user_id, by=caller.key_id or "unknown")
 
 
 async def _profile(runtime: Runtime, user: str) -> ProfileOut:

@@ -280,3 +280,14 @@ def test_guessing_keys_on_loopback_is_429(server: Server) -> None:
     codes = [response.status_code for response in guesses]
     assert codes[:10] == [401] * 10
     assert set(codes[10:]) == {429}
+
+
+# ---- 5. PII masking on the way in ----------------------------------------------------------
+def test_personal_data_in_a_profile_sentence_is_masked_before_it_is_stored(
+    client: TestClient,
+) -> None:
+    sentence = "mail me at hiker.jo@example.com, I love tents"
+    profile = {"user": "pii-shopper", "text": sentence}
+    assert client.post("/v1/users", json=profile, headers=ADMIN).status_code == 201
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    assert runtime.users.texts["pii-shopper"] == "mail me at [EMAIL], I love tents"

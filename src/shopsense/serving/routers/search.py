@@ -23,6 +23,7 @@ from shopsense.serving.schemas import (
     Problem,
     RecommendationList,
 )
+from shopsense.text.pii import mask_pii
 
 router = APIRouter(
     prefix="/v1",
@@ -69,5 +70,6 @@ async def search(
         history = served.recommender.history(runtime.users.history(user))
         if len(history):
             context = UserContext(history=history.items, timestamps=history.timestamps)
-    results = await served.in_text_thread(searcher.search, q, context, k)
+    # Personal data in the query is masked before it is encoded.
+    results = await served.in_text_thread(searcher.search, mask_pii(q), context, k)
     return search_list(served, results)

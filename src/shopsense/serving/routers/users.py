@@ -25,6 +25,7 @@ from shopsense.serving.schemas import (
     ProfileOut,
     RecentEvent,
 )
+from shopsense.text.pii import mask_pii
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 #: Events listed in a profile.
@@ -40,7 +41,8 @@ async def describe_user(profile: ProfileIn, runtime: RuntimeDep, caller: CallerD
     """Create or update a shopper from a sentence about their interests (cold start): their
     recommendations use it until, and alongside, their events. Their token or an admin key."""
     require_shopper(caller, profile.user)
-    await runtime.describe(profile.user, profile.text)
+    # Personal data in the sentence is masked before it is stored or encoded.
+    await runtime.describe(profile.user, mask_pii(profile.text))
     return await _profile(runtime, profile.user)
 
 

@@ -1,5 +1,17 @@
-"""Issue 16's findings, replayed on an app in this process (and on loopback where they need a
-real server): each test fails if its finding comes back."""
+"""Issue 16's findings replayed, on an app in this process and on a real `shopsense serve`
+over loopback, in seconds: each test fails if its finding comes back.
+
+- Headers and docs (6): nosniff, request ids, `Cache-Control` on personal responses, no
+  `Server` banner, `/docs` off by default, path ids checked like body ids.
+- Honest failures (3): a failing store is 503 without paths, logged, `/healthz` degraded and
+  recovering; a huge header refused at once; slow clients cut off; key guessing 429; startup
+  with a missing or corrupt bundle one line; a bad hot swap logged once.
+- Shopper-scoped access (1): a public key or another shopper's token reads no history
+  (every route x caller is in `test_auth.py`).
+- Erasure (2): nothing of the shopper left in any file after the server stops (the all-or-
+  nothing and bundle/cache cases are in `test_erasure.py`).
+- PII (5): a profile sentence is masked before it is stored.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +35,7 @@ from shopsense.data.errors import StorageError
 from shopsense.serving import writer
 from shopsense.serving.app import create_app
 from shopsense.serving.limits import FailedAuthLimiter
-from tests.serving.conftest import ADMIN, CATALOG, private_copy, serving_config
+from tests.serving.conftest import ADMIN, CATALOG, private_copy, serving_config, shopper
 from tests.serving.server import Server, free_port
 
 ITEM = "run-trail-shoe-0"
@@ -272,6 +284,47 @@ def test_slow_clients_are_cut_off(server: Server) -> None:
     body_head = b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
     _, seconds = _exchange(server, body_head)
     assert seconds < 3
+
+
+def test_a_public_key_or_another_shoppers_token_reads_no_history_on_loopback(
+    server: Server,
+) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        for headers in (CATALOG, shopper("u2")):
+            for path in ("/v1/users/u1", "/v1/users/u1/recommendations", "/v1/users/nobody"):
+                response = http.get(path, headers=headers)
+                assert response.status_code == 403, (path, response.text)
+                assert "u1" not in response.text
+            personal = http.get("/v1/search", params={"q": "tent", "user": "u1"}, headers=headers)
+            assert personal.status_code == 403
+        own = http.get("/v1/users/u1/recommendations", headers=shopper("u1"))
+        assert own.status_code == 200
+        assert own.headers["cache-control"] == "private, no-store"
+
+
+def test_an_erasure_on_loopback_leaves_no_bytes(bundle_root: Path, tmp_path: Path) -> None:
+    user, sentence = "loopback-shopper-81f3", "I restore antique barometers"
+    root, state = private_copy(bundle_root, tmp_path), tmp_path / "state"
+    running = Server(root, state / "store.duckdb", tmp_path / "server.log")
+    try:
+        with httpx.Client(base_url=running.url, headers=ADMIN, timeout=60.0) as http:
+            event = {"user": user, "item": ITEM, "kind": "cart"}
+            assert http.post("/v1/events", json=event).status_code == 200
+            profile = {"user": user, "text": sentence}
+            assert http.post("/v1/users", json=profile).status_code == 201
+            assert http.delete(f"/v1/users/{user}").status_code == 204
+            assert http.get(f"/v1/users/{user}").status_code == 404
+    finally:
+        running.stop()
+    leftovers = [
+        path
+        for folder in (root, state)
+        for path in folder.rglob("*")
+        if path.is_file()
+        and (user.encode() in path.read_bytes() or b"barometers" in path.read_bytes())
+    ]
+    assert leftovers == []
+    assert "erase_shopper" in (state / "store.duckdb.audit.jsonl").read_text()
 
 
 def test_guessing_keys_on_loopback_is_429(server: Server) -> None:

@@ -1,10 +1,10 @@
 """How `shopsense serve` runs the app under uvicorn: bounded request heads, deadlines for slow
 clients, a cap on connections and a one-line startup failure.
 
-uvicorn's default HTTP parser (httptools) reads a request head of any size and waits for it for
-ever; the h11 protocol here refuses a head over `max_header_bytes` (400), closes a connection
-whose head has not arrived `header_timeout_s` after it opened (or after the previous response),
-and one whose body pauses for more than `body_timeout_s`.
+uvicorn's httptools protocol buffers a request head of any size and waits for it for ever; the
+protocol here refuses a head over `max_header_bytes` (400) as soon as that much has arrived,
+closes a connection whose head has not arrived `header_timeout_s` after it opened (or after the
+previous response), and one whose body pauses for more than `body_timeout_s`.
 """
 
 from __future__ import annotations
@@ -13,17 +13,22 @@ import asyncio
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from shopsense.serving.settings import ServingConfig
 
 
-class DeadlineH11Protocol(H11Protocol):
-    """h11 with a deadline for each request head and for each pause in a request body."""
+class DeadlineHttpToolsProtocol(HttpToolsProtocol):
+    """httptools with a size limit and a deadline for each request head, and a deadline for
+    each pause in a request body."""
 
+    max_header_bytes = 16_384
     header_timeout = 10.0
     body_timeout = 10.0
     _deadline: asyncio.TimerHandle | None = None
+    #: Whether a request head is awaited or being read, and its bytes so far.
+    _in_head = True
+    _head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -33,20 +38,36 @@ class DeadlineH11Protocol(H11Protocol):
         self._disarm()
         super().connection_lost(exc)
 
-    def handle_events(self) -> None:
-        super().handle_events()
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.transport.is_closing():
+            return
+        if self._in_head:
+            # Counted after parsing: bytes of a head completed in this chunk do not count.
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_header_bytes:
+                self._disarm()
+                self.send_400_response("Request header too large.")
+            return  # the head's deadline is not moved by partial data
         cycle = self.cycle
-        if cycle is None or cycle.response_complete:
-            return  # waiting for a head: its deadline is not moved by partial data
-        if cycle.more_body:
+        if cycle is not None and cycle.more_body and not cycle.response_complete:
             self._arm(self.body_timeout)
         else:
             self._disarm()
 
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head, self._head_bytes = True, 0
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._in_head, self._head_bytes = False, 0
+
     def on_response_complete(self) -> None:
-        # Armed first: the call below may already start a pipelined request (and disarm).
-        self._arm(self.header_timeout)
+        waiting = bool(self.pipeline)  # a pipelined request, already read, starts now
         super().on_response_complete()
+        if not waiting and not self.transport.is_closing():
+            self._arm(self.header_timeout)
 
     def _arm(self, seconds: float) -> None:
         self._disarm()
@@ -86,13 +107,16 @@ class QuietStartup:
 def uvicorn_options(config: ServingConfig) -> dict[str, Any]:
     """`uvicorn.run` keyword arguments that apply `config`'s limits."""
     protocol = type(
-        "DeadlineH11Protocol",
-        (DeadlineH11Protocol,),
-        {"header_timeout": config.header_timeout_s, "body_timeout": config.body_timeout_s},
+        "DeadlineHttpToolsProtocol",
+        (DeadlineHttpToolsProtocol,),
+        {
+            "max_header_bytes": config.max_header_bytes,
+            "header_timeout": config.header_timeout_s,
+            "body_timeout": config.body_timeout_s,
+        },
     )
     return {
         "http": protocol,
-        "h11_max_incomplete_event_size": config.max_header_bytes,
         "timeout_keep_alive": config.keep_alive_s,
         "limit_concurrency": config.max_connections,
         # No `Server` header: it only tells an attacker what to try.

@@ -49,7 +49,8 @@ from shopsense.data.loaders import load
 from shopsense.ranking.registry import expand_models
 
 FOLDER = "amazon-beauty-2014-5core"
-KEYS = {"read": "bench-read", "admin": "bench-admin"}
+#: The shop's backend reads every shopper's lists, so the requests carry the admin key.
+KEYS = {"catalog": "bench-catalog", "admin": "bench-admin"}
 START_TIMEOUT = 600.0
 #: Most open-loop requests in flight at once (the connection pool's size).
 MAX_IN_FLIGHT = 64
@@ -243,7 +244,7 @@ async def _phase(pid: int, client: aiohttp.ClientSession, workload: Workload, *a
 
 async def _metric_lines(client: aiohttp.ClientSession) -> list[str]:
     """The server's /metrics exposition, line by line."""
-    async with client.get("/metrics", headers={"X-API-Key": KEYS["read"]}) as response:
+    async with client.get("/metrics", headers={"X-API-Key": KEYS["admin"]}) as response:
         return (await response.text()).splitlines()
 
 
@@ -354,7 +355,7 @@ async def _open_loop(
     started = time.perf_counter()
 
     async def one(kind: str, method: str, path: str, params, body, scheduled: float) -> None:
-        key = KEYS["admin" if method == "POST" else "read"]
+        key = KEYS["admin"]
         async with in_flight:
             ok, _ = await _send(client, method, path, params, body, key)
         latencies.setdefault(kind, []).append(time.perf_counter() - scheduled)
@@ -390,7 +391,7 @@ async def _closed_loop(client: aiohttp.ClientSession, next_request, seconds: flo
         nonlocal done, errors
         while time.perf_counter() < deadline:
             method, path, params = next_request()
-            ok, _ = await _send(client, method, path, params, None, KEYS["read"])
+            ok, _ = await _send(client, method, path, params, None, KEYS["admin"])
             errors += not ok
             done += 1
 
@@ -444,7 +445,8 @@ class Server:
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
-        env = {**os.environ, "SHOPSENSE_API_KEYS": f"{KEYS['read']}:read,{KEYS['admin']}:admin"}
+        keys = f"{KEYS['catalog']}:catalog,{KEYS['admin']}:admin"
+        env = {**os.environ, "SHOPSENSE_API_KEYS": keys}
         command = [
             sys.executable,
             "-c",

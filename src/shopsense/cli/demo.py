@@ -56,7 +56,7 @@ def demo(
     console.print(f"report: {out / 'report.json'}; bundle: {path}")
     if not serve:
         return
-    console.print(f"serving on http://{host}:{port} (docs at /docs; Ctrl-C stops). Try:")
+    console.print(f"serving on http://{host}:{port} (schema at /openapi.json; Ctrl-C stops). Try:")
     for line in curl_examples(dataset, keys, f"http://{host}:{port}"):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     run_server(root, keys, host=host, port=port)

@@ -56,7 +56,7 @@ def serve(
     body_timeout: Annotated[
         float, typer.Option(help="Seconds a request body may pause; then the connection closes.")
     ] = 10.0,
-    keep_alive: Annotated[int, typer.Option(help="Seconds an idle connection stays open.")] = 5,
+    keep_alive: Annotated[int, typer.Option(help="Seconds an idle connection stays open.")] = 15,
     max_connections: Annotated[
         int, typer.Option(help="Open connections accepted; beyond them requests get 503.")
     ] = 1000,

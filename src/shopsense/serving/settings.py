@@ -73,14 +73,18 @@ class ServingConfig(BaseModel):
     header_timeout_s: float = Field(
         10.0,
         gt=0,
-        description="Seconds a client has to send a request's head once it connects (or after "
-        "the previous response); slower connections are closed.",
+        description="Seconds a client has to send a request's head once it connects (or once "
+        "the head's first bytes arrive on a kept-alive connection); slower ones are closed.",
     )
     body_timeout_s: float = Field(
         10.0, gt=0, description="Seconds a client may pause while sending a body (then 408)."
     )
     keep_alive_s: int = Field(
-        5, ge=1, description="Seconds an idle keep-alive connection stays open."
+        15,
+        ge=1,
+        description="Seconds an idle keep-alive connection stays open. Longer than clients' "
+        "own idle expiry (5 s in httpx, for one), so the client closes first: a server that "
+        "closes as a client reuses the connection loses that request.",
     )
     max_connections: int = Field(
         1000,

@@ -4,7 +4,8 @@ clients, a cap on connections and a one-line startup failure.
 uvicorn's httptools protocol buffers a request head of any size and waits for it for ever; the
 protocol here refuses a head over `max_header_bytes` (400) as soon as that much has arrived,
 closes a connection whose head has not arrived `header_timeout_s` after it opened (or after the
-previous response), and one whose body pauses for more than `body_timeout_s`.
+head's first bytes, on a kept-alive connection, whose idle time `keep_alive_s` bounds), and one
+whose body pauses for more than `body_timeout_s`.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
             if self._head_bytes > self.max_header_bytes:
                 self._disarm()
                 self.send_400_response("Request header too large.")
-            return  # the head's deadline is not moved by partial data
+            elif self._deadline is None:
+                # The first bytes of a head on a kept-alive connection start its deadline,
+                # which later bytes do not move.
+                self._arm(self.header_timeout)
+            return
         cycle = self.cycle
         if cycle is not None and cycle.more_body and not cycle.response_complete:
             self._arm(self.body_timeout)
@@ -62,12 +67,6 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
         self._in_head, self._head_bytes = False, 0
-
-    def on_response_complete(self) -> None:
-        waiting = bool(self.pipeline)  # a pipelined request, already read, starts now
-        super().on_response_complete()
-        if not waiting and not self.transport.is_closing():
-            self._arm(self.header_timeout)
 
     def _arm(self, seconds: float) -> None:
         self._disarm()

@@ -129,6 +129,26 @@ def test_temporal_targets_come_after_every_training_event() -> None:
             assert int(target) in set(test_history[int(user)].tolist())
 
 
+def test_temporal_cases_come_in_the_order_of_the_events() -> None:
+    # So that a rankings dump lists its cases in the same order run after run.
+    start = datetime(2024, 1, 1)
+    rows = [
+        (f"u{user:02d}", f"p{(user + step) % 20}", start + timedelta(days=step, hours=user))
+        for user in range(60)
+        for step in range(8)
+    ]
+    shop = Dataset(
+        items=pl.DataFrame({"item_id": [f"p{i}" for i in range(20)]}),
+        interactions=pl.DataFrame(rows, schema=["user_id", "item_id", "timestamp"], orient="row"),
+        name="timed",
+    )
+    split = temporal_split(shop, test_fraction=0.2)
+    order = shop.events["user"].unique(maintain_order=True).to_list()
+    for cases in (split.validation, split.test):
+        assert len(cases) > 30
+        assert cases.users.tolist() == [user for user in order if user in set(cases.users)]
+
+
 def test_temporal_split_needs_timestamps(tiny_dataset: Dataset) -> None:
     with pytest.raises(ValueError, match="timestamp"):
         temporal_split(tiny_dataset)

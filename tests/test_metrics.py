@@ -20,6 +20,8 @@ def test_ndcg_by_hand() -> None:
 
 def test_mrr_ignores_ranks_past_cutoff() -> None:
     assert mrr_at(np.array([0, 1, 25]), 20) == pytest.approx((1 + 0.5 + 0) / 3)
+    # 0-based rank 20 is the 21st place: outside the top 20.
+    assert mrr_at(np.array([19, 20]), 20) == pytest.approx((1 / 20) / 2)
 
 
 def test_ranking_metrics_names_and_empty_input() -> None:

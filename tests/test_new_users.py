@@ -17,6 +17,29 @@ def test_sentence_names_the_most_frequent_leaf_categories_newest_first_on_ties()
     assert interest_sentence(paths) == "I'm looking for pens, tape and paper."
     assert interest_sentence(paths, n_categories=1) == "I'm looking for pens."
     assert interest_sentence([[], []]) == ""
+    four = [*paths, ["Office", "Glue"]]
+    assert interest_sentence(four) == "I'm looking for pens, glue and tape."  # three by default
+
+
+def test_new_users_are_scored_from_their_sentence_and_nothing_else() -> None:
+    seen = []
+
+    class Recording(PopularityRetriever):
+        def _score(self, users):
+            seen.extend(users)
+            return super()._score(users)
+
+    split = leave_one_out(shop_dataset())
+    report = evaluate_new_users({"recording": Recording().fit(split.train)}, split)
+    assert report["history_excluded"] is True
+    assert [(len(c.history), c.text) for c in seen] == [
+        (0, "I'm looking for blenders and knives."),
+        (0, "I'm looking for sleeping bags and tents."),
+    ]
+    nothing_excluded = evaluate_new_users(
+        {"popularity": PopularityRetriever().fit(split.train)}, split, exclude_history=False
+    )
+    assert nothing_excluded["history_excluded"] is False
 
 
 def test_new_users_are_ranked_from_the_sentence_alone(encoder_config: EncoderConfig) -> None:

@@ -15,7 +15,7 @@ from shopsense.ranking.candidates import GeneratorSpec, generate_candidates, sco
 from shopsense.ranking.cascade import Recommender
 from shopsense.ranking.explain import describe
 from shopsense.ranking.features import FeatureBuilder, FeatureConfig, item_statistics
-from shopsense.ranking.fusion import FusionRetriever, hold_out_last
+from shopsense.ranking.fusion import FusionConfig, FusionRetriever, hold_out_last
 from shopsense.ranking.registry import RECOMMENDERS, create
 from shopsense.ranking.rerank import (
     BusinessRules,
@@ -463,6 +463,29 @@ def test_reserved_slot_shows_a_new_item_from_its_text(encoder_config) -> None:
     assert reason.startswith("new arrival, like items often bought with “shampoo number 1")
     plain = fast_fusion(generators=generators, new_item_slots=[]).fit(data)
     assert plain.recommend(shopper, k=1, exclude=shopper.history)[0].tolist() != [23]
+
+
+def test_slots_9_and_10_are_reserved_for_new_items_by_default(encoder_config) -> None:
+    assert FusionConfig().new_item_slots == [9, 10]
+    data = conformance_dataset()
+    bridge = GeneratorSpec(model="bridge", config={"encoder": encoder_config, "neighbours": 3})
+    fused = fast_fusion(generators=[*FAST_GENERATORS, bridge], depth=20).fit(data)
+    assert "new_item_slots" not in fused.config.model_fields_set  # the default is what runs
+    column = fused.features.names.index("item_log_popularity")
+
+    class ByPopularity:
+        """A ranker that puts the new item (no interactions) below every other candidate."""
+
+        def predict(self, features: np.ndarray) -> np.ndarray:
+            return features[:, column]
+
+    fused.ranker = ByPopularity()
+    shopper = UserContext.of([14, 15, 16])
+    ranked = fused.recommend(shopper, k=20, exclude=shopper.history)[0].tolist()
+    assert ranked.index(23) == 8  # item 23, the bridge's new shampoo, lifted into slot 9
+    fused.config = fused.config.model_copy(update={"new_item_slots": []})
+    unreserved = fused.recommend(shopper, k=20, exclude=shopper.history)[0].tolist()
+    assert unreserved.index(23) >= 10  # where the ranker alone puts it
 
 
 # ---- shoppers who have seen (nearly) everything ---------------------------------------------

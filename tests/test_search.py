@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -485,19 +486,110 @@ def test_no_training_query_sees_its_own_choices(shop: Dataset, encoder: Encoder)
     assert signals["puffer"].chosen_in_past_searches == 1  # searches see every fold
 
 
+def _ndcg_by_hand(ranked: list[str], relevance: dict[str, float], k: int = 10) -> float:
+    """NDCG@k with linear gains, written out apart from `evaluation.search.ndcg`."""
+    gains = [relevance.get(item, 0.0) for item in ranked[:k]]
+    dcg = sum(gain / math.log2(rank + 2) for rank, gain in enumerate(gains))
+    best = sorted(relevance.values(), reverse=True)[:k]
+    return dcg / sum(gain / math.log2(rank + 2) for rank, gain in enumerate(best))
+
+
 def test_search_evaluation_reports_the_fusion_with_and_without_the_log(
-    shop: Dataset, encoder: Encoder
+    shop: Dataset, encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import shopsense.evaluation.search as search_evaluation
+
     judged = [
         JudgedQuery(f"{query.text} {extra}", query.relevance)
         for query in ONE_CHOICE_EACH
         for extra in ("", "please", "for me", "online")
     ]
-    report = evaluate_search(JudgedCatalogue(shop, judged), SearchEvalConfig(), encoder)
-    assert set(report["methods"]) == set(METHODS) >= {"hybrid", "hybrid_no_log", "bm25"}
-    assert all(0.0 <= m["ndcg@10"] <= 1.0 for m in report["methods"].values())
+    dev, test = split_queries(judged, 0.5, seed=0)
+    # Stand-ins that record what the evaluation hands to the adaptation and the index build
+    # (the real fine-tuning takes minutes); the adapted encoder is the stock one here.
+    adapted: list[tuple] = []
+    built: list[tuple] = []
+
+    def adapt(encoder, queries, products, index, config, show_progress):
+        adapted.append((encoder, queries, products, index, config, show_progress))
+        return encoder
+
+    class RecordedSearcher(Searcher):
+        @classmethod
+        def build(cls, dataset, encoder=None, config=None, show_progress=False):
+            built.append((encoder, config))
+            return super().build(dataset, encoder, config, show_progress)
+
+    monkeypatch.setattr(search_evaluation, "adapted_encoder", adapt)
+    monkeypatch.setattr(search_evaluation, "Searcher", RecordedSearcher)
+    config = SearchEvalConfig(typos=True, adapt_encoder=True)
+    report = evaluate_search(
+        JudgedCatalogue(shop, judged), config, encoder, save_to=tmp_path / "searcher"
+    )
+    [(adapted_from, queries, products, *_)] = adapted
+    assert adapted_from is encoder and queries == dev and len(products) == shop.n_items
+    assert built == [(encoder, config.search)]
+    json.dumps(report)  # plain JSON, as `shopsense search` writes it
+    assert report["config"] == config.model_dump(mode="json")
+    methods = {name: values["ndcg@10"] for name, values in report["methods"].items()}
+    assert set(methods) == set(METHODS) >= {"hybrid", "hybrid_no_log", "bm25"}
     assert "test judgments never enter it" in report["protocol"]["search_log"]
     assert set(report["fusion"]["feature_importance"]) == set(FEATURES)
+    assert report["protocol"]["queries"] == {"dev": len(dev), "test": len(test)}
+    assert report["protocol"]["reported_on"] == "test queries"
+    assert report["protocol"]["name"] == "search: judged queries, full-catalogue retrieval"
+    assert set(report["typos"]) == {"edit", "seed", "examples", "methods", "kept"}
+    assert set(report["fusion"]) == {
+        "best_iteration",
+        "feature_importance",
+        "without_log_best_iteration",
+    }
+    assert set(report["timing"]) == {
+        "encoder_adaptation_seconds",
+        "index_build_seconds",
+        "index_build_peak_memory_mb",
+        "fusion_training_seconds",
+    }
+    # The typo half: the seeded edits of the test queries, in order.
+    rng = np.random.default_rng(config.typo_seed)
+    expected = [[query.text, add_typo(query.text, rng)] for query in test][:5]
+    assert report["typos"]["examples"] == expected
+    noisy = {name: values["ndcg@10"] for name, values in report["typos"]["methods"].items()}
+    assert report["typos"]["kept"] == {
+        name: round(noisy[name] / methods[name], 4) for name in METHODS
+    }
+
+    # Each figure is the mean over the test half of one NDCG@10 per query, which the saved
+    # searcher reproduces query by query through its public pieces.
+    searcher = Searcher.load(tmp_path / "searcher")
+    index, live = searcher.index, searcher.index.mask(None)
+    item_ids = [product.item_id if product else "" for product in index.products]
+
+    def mean_ndcg(ranking) -> float:
+        return sum(_ndcg_by_hand(ranking(q.text), q.relevance) for q in test) / len(test)
+
+    def lexical(terms: list[str]) -> list[str]:
+        scores = index.lexical_scores(terms, live)
+        return [item_ids[i] for i in np.argsort(-scores, kind="stable")[:10] if scores[i] > 0]
+
+    def searched(text: str) -> list[str]:
+        return [hit.item_id for hit in searcher.search(text, k=10).hits]
+
+    def dense(text: str) -> list[str]:
+        return [item_ids[i] for i in index.dense_search(searcher.encode([text])[0], 10, live)[0]]
+
+    assert methods["bm25"] == pytest.approx(mean_ndcg(lambda text: lexical(analyze(text))))
+    spelled = mean_ndcg(lambda text: lexical(searcher.parser.parse(text).terms))
+    assert methods["bm25_spelling"] == pytest.approx(spelled)
+    assert methods["dense"] == pytest.approx(mean_ndcg(dense))
+    assert methods["hybrid"] == pytest.approx(mean_ndcg(searched))
+    searcher.learned = None  # the same pipeline with reciprocal-rank fusion
+    assert methods["rrf"] == pytest.approx(mean_ndcg(searched))
+    assert 0.0 < methods["hybrid_no_log"] <= 1.0  # its fusion is not saved; the rest is above
+    assert report["hybrid_over_bm25"] == round(methods["hybrid"] / methods["bm25"], 4)
+    assert report["rrf_over_bm25"] == round(methods["rrf"] / methods["bm25"], 4)
+    # The lexical baseline on this fixture, so a change of protocol shows (measured 0.7454).
+    assert methods["bm25"] == pytest.approx(0.7454, abs=0.01)
 
 
 def test_a_search_evaluation_that_learns_from_a_test_query_raises(
@@ -541,6 +633,24 @@ def test_ndcg_uses_graded_gains_and_ideal_order() -> None:
     expected = (1.0 + 3.0 / np.log2(3)) / (3.0 + 1.0 / np.log2(3))
     assert ndcg(["b", "a"], relevance, 10) == pytest.approx(expected)
     assert ndcg(["x", "y"], relevance, 10) == 0.0
+
+
+def test_typos_use_all_four_edits_and_short_words_stay_one_edit_away() -> None:
+    rng = np.random.default_rng(0)
+    distance = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
+    kinds = set()
+    for _ in range(200):
+        noisy = add_typo("lumber", rng)
+        assert distance.compare("lumber", noisy, 2) == 1
+        if len(noisy) != len("lumber"):
+            kinds.add("delete" if len(noisy) < len("lumber") else "insert")
+        else:
+            changed = [i for i, (a, b) in enumerate(zip("lumber", noisy, strict=True)) if a != b]
+            kinds.add("substitute" if len(changed) == 1 else "swap")
+        short = add_typo("go up", rng)  # no word of 3+ letters: any word is edited
+        assert distance.compare("go up", short, 2) == 1, short
+        kinds.add(f"short {len(short) - len('go up'):+d}")
+    assert kinds == {"delete", "insert", "substitute", "swap", "short -1", "short +0", "short +1"}
 
 
 def test_typos_are_one_edit_and_the_split_is_seeded() -> None:

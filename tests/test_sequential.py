@@ -9,6 +9,8 @@ import pytest
 
 from shopsense.data import Dataset
 from shopsense.data.errors import DataError
+from shopsense.data.splits import leave_one_out
+from shopsense.evaluation.runner import evaluate_retriever
 from shopsense.ranking.registry import create
 from shopsense.retrieval import Retriever, UserContext
 from shopsense.retrieval.sequential import SASRecRetriever
@@ -118,9 +120,21 @@ def test_bad_history_index_is_a_data_error(fitted: SASRecRetriever) -> None:
         fitted.score([UserContext.of([10_000])])
 
 
-def test_sampled_softmax_trains(family_shop: Dataset) -> None:
-    model = SASRecRetriever(**{**FAST, "max_epochs": 2, "negatives": 5}).fit(family_shop)
-    assert np.isfinite(model.training_log.best_validation_ndcg)
+def test_sampled_softmax_learns(family_shop: Dataset) -> None:
+    split = leave_one_out(family_shop)
+
+    def fit(**settings: float) -> tuple[SASRecRetriever, float]:
+        model = SASRecRetriever(**{**FAST, "negatives": 5, **settings})
+        model.fit(split.train, split.validation)
+        return model, evaluate_retriever(model, split.test)["ndcg@10"]
+
+    # The same network and text features with its weights as initialised (a learning rate that
+    # moves nothing): what the item texts alone give. Random scores give about 0.2 here.
+    untrained, untrained_test = fit(max_epochs=1, lr=1e-12)
+    trained, trained_test = fit()
+    best = trained.training_log.best_validation_ndcg
+    assert best > untrained.training_log.best_validation_ndcg + 0.1  # measured 0.76 vs 0.51
+    assert trained_test > untrained_test + 0.1  # measured 0.84 vs 0.66
 
 
 @pytest.mark.parametrize("negatives", [0, 5])

@@ -208,9 +208,29 @@ def test_append_events_rejects_the_whole_call(tmp_path: Path, shop: Dataset) -> 
         )
         assert "unknown item id 'ghost'" in str(caught.value)
         with pytest.raises(DataError) as caught:
-            store.append_events([Interaction(user_id="u1", item_id="a", value=float("nan"))])
-        assert caught.value.field == "value"
+            store.append_events([good, Interaction(user_id="u1", item_id="a", value=float("nan"))])
+        assert (caught.value.source, caught.value.record, caught.value.field) == (
+            "events",
+            "event 2",
+            "value",
+        )
         assert store.counts() == before
+
+
+def test_a_commit_that_fails_answers_its_caller(
+    tmp_path: Path, shop: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest(shop)
+
+        def broken_write(table: str, rows: object) -> int:
+            raise RuntimeError("the write failed half-way")
+
+        monkeypatch.setattr(store, "_write", broken_write)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            call = pool.submit(store.append_events, [Interaction(user_id="u1", item_id="a")])
+            with pytest.raises(RuntimeError, match="half-way"):
+                call.result(timeout=30)  # an answer, not a caller left waiting for ever
 
 
 def test_append_events_converts_timestamps_to_utc(tmp_path: Path, shop: Dataset) -> None:

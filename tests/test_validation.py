@@ -27,8 +27,41 @@ def items(**columns: list) -> pl.DataFrame:
     return conform_table(pl.DataFrame(columns), "items")
 
 
+def _with_one_change(dataset: Dataset, table: str, row: int, column: str, value) -> Dataset:
+    """`dataset` with one cell of `table` replaced (row 0-based)."""
+    frames = {name: getattr(dataset, name) for name in ("items", "interactions")}
+    frame = frames[table]
+    cells = frame[column].to_list()
+    cells[row] = value
+    frames[table] = frame.with_columns(pl.Series(column, cells, dtype=frame[column].dtype))
+    return Dataset(**frames, name=dataset.name)
+
+
 def test_a_valid_dataset_passes(tiny_dataset: Dataset) -> None:
-    validate_dataset(tiny_dataset)
+    assert validate_dataset(tiny_dataset) is None
+    # A copy with one cell changed to another valid value passes too, so each failure below
+    # comes from its one bad cell.
+    renamed = _with_one_change(tiny_dataset, "interactions", 4, "item_id", "b")
+    assert validate_dataset(renamed) is None
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "column", "value", "message"),
+    [
+        ("interactions", 4, "item_id", "zz", "unknown item id 'zz'"),
+        ("interactions", 4, "user_id", " ", "missing user id"),
+        ("interactions", 4, "value", math.nan, "value must be a finite number"),
+        ("items", 5, "item_id", "a", "duplicate item id 'a'"),
+    ],
+)
+def test_one_bad_cell_in_the_valid_dataset_fails_naming_it(
+    tiny_dataset: Dataset, table: str, row: int, column: str, value, message: str
+) -> None:
+    broken = _with_one_change(tiny_dataset, table, row, column, value)
+    with pytest.raises(DataError) as caught:
+        validate_dataset(broken, source="shop")
+    assert_names(caught.value, f"shop [{table}]", f"row {row + 1}", column)
+    assert message in str(caught.value)
 
 
 def test_duplicate_item_id_names_the_later_row_and_the_first() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import polars as pl
 import pytest
@@ -62,3 +64,79 @@ def test_one_bad_batch_does_not_fail_the_others_in_its_commit() -> None:
     assert isinstance(outcomes[1], DataError)
     assert sorted(stored["user_id"].to_list()) == ["u1", "u3"]
     assert sorted(e.user_id for batch in committed for e in batch) == ["u1", "u3"]
+
+
+def test_an_append_is_acknowledged_only_after_its_commit() -> None:
+    """`append` returns only once the store committed its events (while the commit is held
+    up, the request still waits), and they are in the store when it does."""
+    store = Store(":memory:")
+    store.ingest({"items": pl.DataFrame({"item_id": ["a"]})})
+    commit = store.append_events
+    release = threading.Event()
+
+    def slow_commit(records: list[Interaction]) -> list[int]:
+        release.wait(timeout=10)  # a slow disk sync
+        return commit(records)
+
+    store.append_events = slow_commit  # type: ignore[method-assign]
+    applied: list[int] = []
+    writer = EventWriter(store, lambda events: applied.append(store.counts()["interactions"]))
+    assert writer.writable is True  # nothing has failed yet
+
+    async def send() -> tuple[bool, int, int]:
+        request = asyncio.create_task(writer.append([Interaction(user_id="u1", item_id="a")]))
+        await asyncio.sleep(0.3)
+        waiting, stored_while_waiting = not request.done(), store.counts()["interactions"]
+        release.set()
+        await asyncio.wait_for(request, timeout=10)
+        return waiting, stored_while_waiting, store.counts()["interactions"]
+
+    try:
+        waiting, stored_while_waiting, stored_when_acknowledged = asyncio.run(send())
+    finally:
+        release.set()
+        writer.close()
+    assert waiting and stored_while_waiting == 0
+    assert stored_when_acknowledged == 1
+    assert applied == [1]  # the live state learned of the events after their commit
+
+
+def test_a_failed_commit_is_never_acknowledged() -> None:
+    store = Store(":memory:")
+    store.ingest({"items": pl.DataFrame({"item_id": ["a"]})})
+
+    def full_disk(records: list[Interaction]) -> list[int]:
+        raise OSError("no space left on device")
+
+    store.append_events = full_disk  # type: ignore[method-assign]
+    applied: list[list[Interaction]] = []
+    writer = EventWriter(store, applied.append)
+
+    async def send_two() -> list[object]:
+        batches = [[Interaction(user_id=user, item_id="a")] for user in ("u1", "u2")]
+        return await asyncio.gather(*(writer.append(b) for b in batches), return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(send_two())
+    finally:
+        writer.close()
+    assert [type(outcome) for outcome in outcomes] == [OSError, OSError]
+    assert applied == []
+
+
+def test_every_store_call_runs_on_the_one_store_thread() -> None:
+    store = Store(":memory:")
+    writer = EventWriter(store, lambda events: None)
+
+    def which_thread(_: Store) -> str:
+        time.sleep(0.05)  # overlapping calls would each take a thread of a pool
+        return threading.current_thread().name
+
+    async def four_calls() -> list[str]:
+        return await asyncio.gather(*(writer.run(which_thread) for _ in range(4)))
+
+    try:
+        names = asyncio.run(four_calls())
+    finally:
+        writer.close()
+    assert len(set(names)) == 1 and names[0].startswith("shopsense-store")

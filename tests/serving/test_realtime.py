@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from shopsense.data.store import Store
@@ -51,6 +53,36 @@ def test_events_are_in_the_store_when_acknowledged(bundle_root: Path, tmp_path: 
     with Store(store_path, read_only=True) as store:
         stored = store.load().interactions.filter(user_id="visitor-2")
     assert stored.select("item_id", "kind", "value").rows() == [(TENT, "purchase", 2.0)]
+
+
+class SlowSyncStore(Store):
+    """A store whose commits take a while (a slow disk), noting each committed event's user."""
+
+    committed: list[str] = []
+
+    def append_events(self, records: list) -> list[int]:
+        time.sleep(0.2)
+        ids = super().append_events(records)
+        SlowSyncStore.committed += [record.user_id for record in records]
+        return ids
+
+
+def test_the_reply_comes_after_the_commit(
+    bundle_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reply sent before the commit (or a commit left to the background) would reach the
+    # client while the slow commit is still under way: an event acknowledged, then lost in a
+    # crash. Every reply must find its events already committed.
+    import shopsense.serving.runtime as runtime
+
+    monkeypatch.setattr(runtime, "Store", SlowSyncStore)
+    monkeypatch.setattr(SlowSyncStore, "committed", [])
+    with TestClient(create_app(serving_config(bundle_root, tmp_path / "slow.duckdb"))) as client:
+        for number in range(3):
+            user = f"slow-{number}"
+            event = {"user": user, "item": TENT, "kind": "view"}
+            assert client.post("/v1/events", json=event, headers=ADMIN).status_code == 200
+            assert SlowSyncStore.committed[-1:] == [user]
 
 
 def test_state_survives_a_restart(bundle_root: Path, tmp_path: Path) -> None:

@@ -513,3 +513,11 @@ def test_the_served_cascade_gives_what_is_left(
     picks = recommender.recommend(recommender.history(events), k=10, user="greedy")
     assert sorted(p.item for p in picks) == list(range(chains.n_items - left, chains.n_items))
     assert all(p.reason for p in picks)
+
+
+def test_an_empty_catalogue_is_refused_by_name() -> None:
+    empty = Dataset(items=pl.DataFrame({"item_id": []}, schema={"item_id": pl.Utf8}), name="bare")
+    for name in ("popularity", "best"):
+        with pytest.raises(DataError, match="catalogue has no items") as caught:
+            create(name).fit(empty)
+        assert caught.value.field == "items"

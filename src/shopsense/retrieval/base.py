@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from scipy import sparse
 
 from shopsense.data.dataset import Dataset
+from shopsense.data.errors import DataError
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.explanation import Explanation, recent_distinct
 
@@ -84,7 +85,14 @@ class Retriever(ABC):
 
     # ---- the protocol ----------------------------------------------------------------------
     def fit(self, dataset: Dataset, validation: EvalCases | None = None) -> Self:
-        """Fit on `dataset` (optionally watching `validation` cases) and return self."""
+        """Fit on `dataset` (optionally watching `validation` cases) and return self. An empty
+        catalogue is refused: there would be nothing to recommend, ever."""
+        if dataset.n_items == 0:
+            raise DataError(
+                "the catalogue has no items: a recommender needs at least one",
+                source=dataset.name,
+                field="items",
+            )
         self.n_items = dataset.n_items
         popularity = dataset.item_popularity
         # Ranks, not counts, so the tie-breaker is a fixed tiny step whatever the data size.

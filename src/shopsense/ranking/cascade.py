@@ -47,7 +47,7 @@ class Cascade:
     layer above every item of a later one, in the layer's own order within it.
 
     Layers can be added one at a time for some of the rows, so that a caller stops scoring the
-    rows that already have enough items (`filled`).
+    rows that already have enough items (`ranked`).
     """
 
     def __init__(self, n_layers: int, n_rows: int, n_items: int) -> None:
@@ -75,9 +75,9 @@ class Cascade:
         self.layer[rows] = layers
         self.order[rows] = orders
 
-    def filled(self, rows: np.ndarray, excluded: np.ndarray, k: int) -> np.ndarray:
-        """Which of `rows` already have `k` items with a signal outside `excluded` (a mask)."""
-        return ((self.layer[rows] >= 0) & ~excluded).sum(axis=1) >= k
+    def ranked(self, rows: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+        """How many items with a signal outside `excluded` (a mask) each of `rows` has."""
+        return ((self.layer[rows] >= 0) & ~excluded).sum(axis=1)
 
     def top(self, row: int, k: int, excluded: np.ndarray) -> list[tuple[int, int]]:
         """The first `k` (item, layer) pairs of a row in cascade order, `excluded` left out."""
@@ -294,8 +294,9 @@ class Recommender:
                 if len(self.models) > 1 and short[row]:
                     # Only other models' picks list this one as a further source.
                     support[row][name] = self._backed(raw_rows[position], excluded[row])
-            short[pending] = ~cascade.filled(pending, excluded[pending], k)
-            pending = pending[~cascade.filled(pending, excluded[pending], pool)]
+            ranked = cascade.ranked(pending, excluded[pending])
+            short[pending] = ranked < k
+            pending = pending[ranked < pool]
         picks = []
         for row in range(n):
             ranked = cascade.top(row, pool, excluded[row])

@@ -16,6 +16,7 @@ import polars as pl
 from scipy import sparse
 
 from shopsense.data import schema
+from shopsense.data.language import dominant_language, language_shares
 
 #: Implicit-feedback weight of each interaction kind in `user_item_matrix(weighting="kind")`.
 KIND_WEIGHTS: dict[str, float] = {
@@ -43,10 +44,30 @@ class Dataset:
     name: str = "dataset"
     synthetic: bool = False
     source: str | None = None
+    language: str | None = None
+    """The catalogue's language ("en", "zh", ...): set by the shop, or detected from its item
+    titles and descriptions (`shopsense.data.language`) when left None."""
 
     def __post_init__(self) -> None:
         for table in schema.TABLES:
             object.__setattr__(self, table, schema.conform(getattr(self, table), table))
+        if self.language is None:
+            object.__setattr__(self, "language", dominant_language(self._language_sample()))
+
+    @cached_property
+    def languages(self) -> dict[str, float]:
+        """Share of each language among the catalogue's items (a sample of up to 5,000),
+        largest first: a mixed catalogue has several."""
+        return language_shares(self._language_sample())
+
+    def _language_sample(self) -> list[str]:
+        items = self.items.head(5000)
+        return [
+            f"{title or ''} {description or ''}"
+            for title, description in zip(
+                items["title"].to_list(), items["description"].to_list(), strict=True
+            )
+        ]
 
     # ---- id spaces -------------------------------------------------------------------------
     @cached_property

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 BackendName = Literal["torch", "onnx-int8"]
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+#: The encoder of shops not written (only) in English.
+MULTILINGUAL_MODEL = "intfloat/multilingual-e5-small"
 
 
 class EncoderBackend(Protocol):

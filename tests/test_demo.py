@@ -13,9 +13,17 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 import shopsense.data.demo as demo
 from shopsense.data import Dataset
-from shopsense.data.demo import DEMO_NAME, DemoShopConfig, generate_demo_shop
+from shopsense.data.demo import (
+    DEMO_NAME,
+    DemoShopConfig,
+    generate_demo_shop,
+    judged_demo_shop,
+    phrases_zh,
+    vocabulary_zh,
+)
 from shopsense.data.demo.phrases import negative_phrases, positive_phrases
 from shopsense.data.demo.vocabulary import CATEGORIES, product_types
+from shopsense.data.language import has_han
 from shopsense.data.shoppers import UserEvent
 from shopsense.data.splits import leave_one_out
 from shopsense.ranking.cascade import Recommender
@@ -30,6 +38,12 @@ BRANDS_OF_CATEGORY = {c.name: set(c.brands) for c in CATEGORIES}
 def shop() -> Dataset:
     """The default shop."""
     return generate_demo_shop()
+
+
+@pytest.fixture(scope="module")
+def zh_shop() -> Dataset:
+    """The Chinese shop of the same seed and size."""
+    return generate_demo_shop(language="zh")
 
 
 def _item_types(shop: Dataset) -> list:
@@ -162,7 +176,11 @@ def test_query_clicks_match_the_query(shop: Dataset) -> None:
     assert clicks.join(events, on=["user_id", "item_id"], how="anti").height == 0
 
 
-def test_co_occurrence_beats_random_and_popularity_on_leave_one_out(shop: Dataset) -> None:
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_co_occurrence_beats_random_and_popularity_on_leave_one_out(
+    language: str, request: pytest.FixtureRequest
+) -> None:
+    shop: Dataset = request.getfixturevalue("shop" if language == "en" else "zh_shop")
     split = leave_one_out(shop)
     train = split.train.user_item_matrix()
     co_occurrence = (train.T @ train).toarray()
@@ -224,3 +242,157 @@ def test_same_titled_products_are_never_recommended_for_each_other(shop: Dataset
             pick.because is None or titles[pick.because] != titles[pick.item] for pick in picks
         )
     assert echoed > 0  # without de-duplication the echo does happen
+
+
+# ---- the Chinese shop ------------------------------------------------------------------------
+ZH_TYPE_OF_LEAF = {t.leaf: t for t in vocabulary_zh.product_types().values()}
+ZH_BRANDS_OF_CATEGORY = {c.name: set(c.brands) for c in vocabulary_zh.CATEGORIES}
+#: Budgets as Chinese shoppers type them: "200元以下", "200以内", "200元以内的…".
+ZH_BUDGET = re.compile(r"(\d+)元?(?:以下|以内)")
+
+
+def test_the_english_shop_is_what_it_was_before_it_had_a_chinese_twin() -> None:
+    # Written before the languages were split apart; a shop of a seed never changes.
+    shop = generate_demo_shop(seed=7, n_items=300, n_users=60)
+    assert shop.language == "en" and "language=" not in shop.source
+    assert shop.items["title"].head(3).to_list() == [
+        "Roastery Row Espresso-Grind Ground Coffee, Dark Roast, 250 g",
+        "Wildmark Hydration-Compatible Hiking Backpack, Red, 65 L",
+        "Ridgecraft Men's Waterproof Hiking Boot, Green, Size 11",
+    ]
+    assert shop.items["attributes"][1] == (
+        '{"colour": "red", "size": "65 L", "material": "ripstop nylon", '
+        '"features": "hydration-compatible"}'
+    )
+    assert shop.queries["text"].head(3).to_list() == [
+        "black spatula set",
+        "portable speaker",
+        "laptop case",
+    ]
+    assert shop.reviews["text"][1] == "Returned it straight away. Tastes stale and sour."
+
+
+def test_chinese_shop_is_deterministic_labelled_and_chinese(zh_shop: Dataset) -> None:
+    first = generate_demo_shop(seed=7, n_items=300, n_users=60, language="zh")
+    again = generate_demo_shop(seed=7, n_items=300, n_users=60, language="zh")
+    english = generate_demo_shop(seed=7, n_items=300, n_users=60)
+    assert first.fingerprint == again.fingerprint != english.fingerprint
+    assert zh_shop.synthetic is True and zh_shop.name == DEMO_NAME
+    assert "synthetic" in zh_shop.source and "language=zh" in zh_shop.source
+    assert "seed=0" in zh_shop.source
+    assert zh_shop.language == "zh" and zh_shop.languages == {"zh": 1.0}
+    assert zh_shop.n_items >= 2000 and zh_shop.n_users >= 1000
+    assert zh_shop.items["categories"].list.get(1).n_unique() == 10
+    texts = [
+        *zh_shop.items["title"],
+        *zh_shop.items["description"],
+        *zh_shop.items["categories"].list.join(" "),
+        *zh_shop.reviews["text"],
+        *zh_shop.queries["text"],
+    ]
+    assert all(has_han(text) for text in texts)
+    with pytest.raises(ValueError, match="not 'fr'"):
+        generate_demo_shop(n_items=100, n_users=10, language="fr")
+
+
+def test_chinese_items_are_composed_consistently(zh_shop: Dataset) -> None:
+    items = zh_shop.items
+    # Yuan, ending in 9 as Chinese shelf prices do (or .9 under ten yuan).
+    cents = (items["price"] * 10).round().cast(pl.Int64)
+    assert ((cents % 100 == 90) | ((items["price"] < 10) & (cents % 10 == 9))).all()
+    for row in items.iter_rows(named=True):
+        department, category, leaf = row["categories"]
+        kind = ZH_TYPE_OF_LEAF[leaf]
+        assert row["brand"] in ZH_BRANDS_OF_CATEGORY[category]
+        assert row["title"].startswith(row["brand"] + " ") and kind.noun in row["title"]
+        attributes = json.loads(row["attributes"])
+        features = attributes.pop("卖点").split("、")
+        assert features[0] in row["title"].lower()
+        assert row["description"].startswith("这款") and row["description"].endswith("。")
+        for key, value in attributes.items():
+            assert value in row["description"], (row["item_id"], key, value)
+            if key in ("颜色", "尺码"):
+                assert value in row["title"], (row["item_id"], key, value)
+
+
+def test_chinese_review_sentiment_agrees_with_rating(zh_shop: Dataset) -> None:
+    reviews = zh_shop.reviews
+    assert reviews.height >= 300 and set(reviews["rating"].unique()) == {1, 2, 3, 4, 5}
+    assert reviews["rating"].mode().item() == 5
+    # The generator's own polarity: every sentence is praise, a complaint or neutral.
+    positive, negative = phrases_zh.positive_phrases(), phrases_zh.negative_phrases()
+    assert not positive & negative
+    polarity = []
+    for text, rating in zip(reviews["text"], reviews["rating"], strict=True):
+        sentences = re.findall(r"[^。！]+[。！]", text)
+        assert "".join(sentences) == text
+        praise = sum(s in positive for s in sentences)
+        complaints = sum(s in negative for s in sentences)
+        if rating >= 4:
+            assert praise >= 1 and complaints == 0, text
+        elif rating <= 2:
+            assert complaints >= 1 and praise == 0, text
+        else:
+            assert praise == complaints == 1, text
+        polarity.append(praise - complaints)
+    polarity = np.array(polarity)
+    assert np.corrcoef(polarity, reviews["rating"].to_numpy())[0, 1] > 0.8
+
+
+def test_chinese_query_clicks_match_the_query(zh_shop: Dataset) -> None:
+    assert zh_shop.queries.height >= 500
+    items = zh_shop.items.with_columns(
+        pl.col("categories").list.last().alias("leaf"),
+        pl.col("attributes").str.json_path_match("$.颜色").alias("colour"),
+    )
+    leaf, price, colour, brand = (
+        dict(zip(items["item_id"], items[column], strict=True))
+        for column in ("leaf", "price", "colour", "brand")
+    )
+    shapes = {"budget": 0, "cheap": 0, "colour": 0, "brand": 0}
+    for query in zh_shop.queries.iter_rows(named=True):
+        text = query["text"]
+        assert query["clicked"], text
+        budget = ZH_BUDGET.search(text)
+        for item in query["clicked"]:
+            kind = ZH_TYPE_OF_LEAF[leaf[item]]
+            assert any(name in text for name in kind.searches), (text, item)
+            if budget:
+                shapes["budget"] += 1
+                assert price[item] < int(budget.group(1)), (text, item)
+            if "便宜" in text or text.startswith("平价"):
+                shapes["cheap"] += 1
+                assert price[item] < kind.price, (text, item)
+            named = [c for c in kind.options.get(vocabulary_zh.COLOUR, ()) if text.startswith(c)]
+            if named:
+                shapes["colour"] += 1
+                assert colour[item] == max(named, key=len), (text, item)  # "红色 连衣裙"
+            if text.startswith(brand[item]):
+                shapes["brand"] += 1
+    assert min(shapes.values()) > 20, shapes
+    clicks = zh_shop.queries.explode("clicked").select("user_id", item_id="clicked")
+    events = zh_shop.interactions.filter(pl.col("kind") == "click").select("user_id", "item_id")
+    assert clicks.join(events, on=["user_id", "item_id"], how="anti").height == 0
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_judged_queries_are_the_generators_truth(language: str) -> None:
+    judged = judged_demo_shop(seed=3, n_items=600, n_users=200, language=language)
+    shop = generate_demo_shop(seed=3, n_items=600, n_users=200, language=language)
+    # The same shop, without the searches that became the judged queries (no leak into a
+    # search log).
+    assert judged.dataset.queries.is_empty() and judged.dataset.language == language
+    for table in ("items", "interactions", "reviews"):
+        assert getattr(judged.dataset, table).equals(getattr(shop, table))
+    texts = [query.text for query in judged.queries]
+    assert len(texts) == len(set(texts)) == shop.queries["text"].n_unique() > 50
+    leaf = dict(zip(shop.items["item_id"], shop.items["categories"].list.last(), strict=True))
+    relevance = {query.text: query.relevance for query in judged.queries}
+    for text, clicked in zip(shop.queries["text"], shop.queries["clicked"], strict=True):
+        # Whatever a shopper clicked satisfies the query, and so does all that is judged
+        # relevant: products of one kind, each with the query's constraint.
+        assert set(clicked) <= set(relevance[text]), text
+        assert len({leaf[item] for item in relevance[text]}) == 1, text
+        assert set(relevance[text].values()) == {1.0}
+    sizes = np.array([len(r) for r in relevance.values()])
+    assert np.median(sizes) >= 5  # enough relevant products for NDCG@10 to mean something

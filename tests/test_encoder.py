@@ -8,6 +8,7 @@ import pytest
 
 from shopsense.text import Encoder, EncoderConfig
 from shopsense.text.cache import EmbeddingCache
+from shopsense.text.encoder import AUTO_MODEL, DEFAULT_MODEL, MULTILINGUAL_MODEL
 from shopsense.text.onnx_export import onnx_int8_dir
 
 SENTENCES = [
@@ -76,7 +77,8 @@ def test_onnx_int8_agrees_with_torch(encoder_config: EncoderConfig) -> None:
     cosine = (torch_vectors * onnx_vectors).sum(axis=1)
     assert cosine.min() > 0.98, cosine
     # The export is cached: the model directory holds the int8 graph and its tokenizer.
-    exported = onnx_int8_dir(encoder_config.model_name, Encoder(encoder_config).cache_root)
+    resolved = Encoder(encoder_config)
+    exported = onnx_int8_dir(resolved.config.model_name, resolved.cache_root)
     assert (exported / "model.int8.onnx").is_file() and (exported / "tokenizer.json").is_file()
 
 
@@ -109,3 +111,14 @@ def test_config_rejects_bad_values(bad: int) -> None:
         EncoderConfig(batch_size=bad)
     with pytest.raises(ValueError):
         EncoderConfig(backend="tensorrt")
+
+
+def test_auto_model_follows_the_shops_languages() -> None:
+    auto = EncoderConfig()
+    assert auto.model_name == AUTO_MODEL
+    assert Encoder(auto).config.model_name == DEFAULT_MODEL  # no shop given: English
+    assert Encoder(auto, {"en": 1.0}).config.model_name == DEFAULT_MODEL
+    assert Encoder(auto, {"zh": 1.0}).config.model_name == MULTILINGUAL_MODEL
+    assert Encoder(auto, {"en": 0.9, "zh": 0.1}).config.model_name == MULTILINGUAL_MODEL
+    chosen = EncoderConfig(model_name="my/model")
+    assert Encoder(chosen, {"zh": 1.0}).config.model_name == "my/model"

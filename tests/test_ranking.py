@@ -286,6 +286,60 @@ def test_explanation_without_history(fitted_fusion: FusionRetriever, chains: Dat
     assert _worded(explanation, chains) == "popular in the shop"
 
 
+def test_reasons_are_worded_in_the_shops_language() -> None:
+    def worded(explanation: Explanation, kind: str | None, language: str) -> str:
+        return describe(explanation, lambda i: f"“item {i}”", lambda i: kind, language)
+
+    bought = Explanation(7, "history", because=3, source="cooccurrence")
+    similar = Explanation(7, "text", because=3)
+    bridge = Explanation(7, "history", because=3, source="bridge")
+    cases = [
+        (bought, "purchase", "because you bought “item 3”", "因为您购买了“item 3”"),
+        (bought, "view", "because you viewed “item 3”", "因为您浏览了“item 3”"),
+        (bought, "cart", "because you added to your cart “item 3”", "因为您加购了“item 3”"),
+        (similar, "view", "similar to “item 3”, which you viewed", "与您浏览过的“item 3”相似"),
+        (
+            bridge,
+            "purchase",
+            "new arrival, like items often bought with “item 3”, which you bought",
+            "新品，与您购买过的“item 3”常被一起购买",
+        ),
+        (bought, None, "similar to “item 3”", "与“item 3”相似"),
+        (Explanation(7, "words"), None, "matches the interests you described", "符合您描述的兴趣"),
+        (Explanation(7, "activity"), None, "based on your recent activity", "根据您最近的浏览"),
+        (Explanation(7, "popular"), None, "popular in the shop", "店内热销"),
+    ]
+    for explanation, kind, english, chinese in cases:
+        assert worded(explanation, kind, "en") == english
+        assert worded(explanation, kind, "zh") == chinese
+        # English by default, and for a shop in a language without a wording.
+        assert describe(explanation, lambda i: f"“item {i}”", lambda i, k=kind: k) == english
+        assert worded(explanation, kind, "ja") == english
+
+
+def test_the_cascade_words_reasons_in_the_catalogues_language(chains: Dataset) -> None:
+    models = {
+        "cooccurrence": create("cooccurrence").fit(chains),
+        "popularity": create("popularity").fit(chains),
+    }
+    chinese = chains.items.with_columns(pl.Series("title", [f"商品{i}" for i in range(30)]))
+    history = [UserEvent("i3", "purchase", float("nan"))]
+    for items, language, expected in [
+        (chains.items, None, "because you bought “title 3”"),
+        (chinese, None, "因为您购买了“商品3”"),  # detected from the titles
+        (chinese, "en", "because you bought “商品3”"),  # the shop's language, as given
+        (chains.items, "zh", "因为您购买了“title 3”"),
+    ]:
+        recommender = Recommender(models, items, language=language)
+        assert recommender.language == (language or ("zh" if items is chinese else "en"))
+        picks = recommender.recommend(recommender.history(history), k=10)
+        assert picks[0].reason == expected
+        popular = [p.reason for p in picks if p.because is None]
+        assert popular and set(popular) == {
+            "店内热销" if recommender.language == "zh" else "popular in the shop"
+        }
+
+
 def _worded(explanation: Explanation, data: Dataset) -> str:
     """The reason a shopper reads, for history items viewed."""
     titles = data.items["title"].to_list()

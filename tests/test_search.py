@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import zipfile
@@ -713,3 +714,176 @@ def test_judged_pairs_pair_queries_with_the_indexed_text_of_relevant_products() 
         ("camping tent", "Two person camping tent. Peak"),
         ("coffee cup", "Ceramic coffee mug. Homely"),
     ]
+
+
+# ---- Chinese shops --------------------------------------------------------------------------
+#: The issue's six products: the query "跑鞋" once ranked the Bluetooth speaker first.
+ZH_PRODUCTS = {
+    "earbuds": ("无线蓝牙耳机", "优品汇", ["数码", "耳机"], 199.0, {"颜色": "黑色"}),
+    "wired": ("有线耳机", "索尼", ["数码", "耳机"], 59.0, {"颜色": "白色"}),
+    "runner": ("男士运动跑鞋", "疾风", ["运动", "跑鞋"], 299.0, {"颜色": "蓝色", "尺码": "42"}),
+    "bag": ("女士真皮手提包", "丽人", ["箱包", "手提包"], 599.0, {"颜色": "红色", "材质": "真皮"}),
+    "cup": ("儿童保温杯", "暖暖", ["家居", "水杯"], 89.0, {"材质": "不锈钢"}),
+    "speaker": ("蓝牙音箱", "索尼", ["数码", "音箱"], 399.0, {"颜色": "黑色"}),
+}
+
+
+@pytest.fixture(scope="module")
+def zh_searcher(encoder: Encoder) -> Searcher:
+    # Lexical matching is what these tests read: the default (English) encoder only fills the
+    # dense side, which a Chinese shop gets from a multilingual model.
+    return Searcher.build(Dataset(items=items_frame(ZH_PRODUCTS), name="zh-test"), encoder)
+
+
+def lexical_order(searcher: Searcher, query: str) -> list[str]:
+    """Products with a positive BM25 score for the parsed query, best first."""
+    index = searcher.index
+    scores = index.lexical_scores(searcher.parser.parse(query).terms, index.mask(None))
+    order = np.argsort(-scores, kind="stable")
+    return [index.products[slot].item_id for slot in order if scores[slot] > 0]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("跑鞋", "runner"),
+        ("蓝牙耳机", "earbuds"),
+        ("无线耳机", "earbuds"),
+        ("無線藍牙耳機", "earbuds"),  # traditional characters find the simplified title
+        ("運動鞋", "runner"),
+        ("保温杯", "cup"),
+        ("杯子", "cup"),
+        ("真皮包", "bag"),
+        ("音箱", "speaker"),
+    ],
+)
+def test_chinese_queries_find_their_product_first(
+    zh_searcher: Searcher, query: str, first: str
+) -> None:
+    assert lexical_order(zh_searcher, query)[0] == first
+
+
+def test_the_issues_example(zh_searcher: Searcher) -> None:
+    assert lexical_order(zh_searcher, "跑鞋") == ["runner"]
+    assert lexical_order(zh_searcher, "蓝牙耳机")[:3] == ["earbuds", "wired", "speaker"]
+    top = zh_searcher.search("跑鞋", k=1).hits[0]
+    assert top.item_id == "runner" and top.signals.lexical_rank == 1
+    assert top.signals.constraints == {"category": "跑鞋"}
+    # The evaluation's BM25 row reads queries through the index's analyzer too.
+    index = zh_searcher.index
+    scores = index.lexical_scores(index.analyzer.analyze("跑鞋"), index.mask(None))
+    assert index.products[int(np.argmax(scores))].item_id == "runner"
+
+
+@pytest.mark.parametrize(
+    ("query", "low", "high"),
+    [
+        ("耳机 100元以下", None, 100.0),
+        ("耳机100块以内", None, 100.0),
+        ("不超过200元的耳机", None, 200.0),
+        ("低于150块钱的耳机", None, 150.0),
+        ("预算一千五", None, 1500.0),
+        ("两千元以内的包", None, 2000.0),
+        ("耳机 １００元以下", None, 100.0),  # full-width digits
+        ("200-300元 跑鞋", 200.0, 300.0),
+        ("200到300元跑鞋", 200.0, 300.0),
+        ("¥200~¥300 跑鞋", 200.0, 300.0),
+        ("三百块左右的跑鞋", 240.0, 360.0),
+        ("大约500元的包", 400.0, 600.0),
+        ("耳机 ¥99", 79.2, 118.8),
+        ("500元以上的包", 500.0, None),
+        ("超过1.5万元", 15_000.0, None),
+        ("至少两个杯子", None, None),  # a count, not a price
+        ("42码跑鞋", None, None),
+        ("十件套", None, None),
+    ],
+)
+def test_chinese_price_constraints(zh_searcher: Searcher, query: str, low, high) -> None:
+    parsed = zh_searcher.parser.parse(query)
+    assert (parsed.min_price, parsed.max_price) == (low, high)
+    if low is not None or high is not None:
+        assert not set("元块¥") & set(parsed.search_text)
+        assert parsed.filters().max_price == high and parsed.filters().min_price == low
+        assert parsed.values("price")
+
+
+def test_chinese_cheap_is_a_low_price_preference(zh_searcher: Searcher) -> None:
+    for query in ("便宜的耳机", "实惠耳机", "平价耳机"):
+        parsed = zh_searcher.parser.parse(query)
+        assert parsed.prefers_low_price and parsed.search_text == "耳机"
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "values"),
+    [
+        ("黑色耳机", "colour", ["黑色"]),
+        ("黑耳机", "colour", ["黑色"]),  # a bare colour standing alone
+        ("黑莓手机", "colour", []),  # ...but not inside another word
+        ("粉红色的包", "colour", ["粉红色"]),
+        ("紅色手提包", "colour", ["红色"]),
+        ("红色真皮手提包", "material", ["真皮"]),
+        ("不锈钢保温杯", "material", ["不锈钢"]),
+        ("纯棉T恤", "material", ["纯棉"]),
+        ("42码跑鞋", "size", ["42"]),
+        ("L码 红色 包", "size", ["l"]),
+        ("跑鞋 m", "size", ["m"]),
+        ("大号手提包", "size", ["大号"]),
+        ("均码", "size", ["均码"]),
+        ("5m 数据线", "size", []),
+    ],
+)
+def test_chinese_colours_materials_and_sizes(
+    zh_searcher: Searcher, query: str, kind: str, values: list[str]
+) -> None:
+    parsed = zh_searcher.parser.parse(query)
+    assert parsed.values(kind) == values
+    assert all(c.effect == "boost" for c in parsed.constraints if c.kind == kind)
+
+
+def test_chinese_brands_and_categories_from_the_catalogue(zh_searcher: Searcher) -> None:
+    parsed = zh_searcher.parser.parse("优品汇耳机")
+    assert parsed.values("brand") == ["优品汇"] and parsed.values("category") == ["耳机"]
+    assert ids(zh_searcher.search("优品汇耳机", k=5)) == ["earbuds"]  # brands filter
+    assert zh_searcher.parser.parse("優品匯").values("brand") == ["优品汇"]
+    # Cut as 丽 / 人家 here, the brand is still found in the text.
+    assert "丽人" not in zh_searcher.index.analyzer.words("丽人家的手提包")
+    assert zh_searcher.parser.parse("丽人家的手提包").values("brand") == ["丽人"]
+
+
+def test_chinese_words_are_not_spelling_corrected(zh_searcher: Searcher) -> None:
+    assert zh_searcher.parser.parse("蓝牙耳几").corrections == {}
+    assert zh_searcher.parser.parse("跑步鞋").search_text == "跑步 鞋"
+
+
+def test_chinese_title_match_features(zh_searcher: Searcher) -> None:
+    parsed = zh_searcher.parser.parse("跑鞋")
+    found = zh_searcher.candidates(parsed, zh_searcher.encode([parsed.search_text])[0])
+    table = pool_features(parsed, found, zh_searcher.index)
+    runner = found.slots == zh_searcher.index.slot_of["runner"]
+    for name in ("term_coverage", "word_coverage", "char_trigram_jaccard"):
+        column = table[:, FEATURES.index(name)]
+        assert column[runner][0] > 0 and not column[~runner].any(), name
+
+
+def test_a_new_chinese_brand_joins_the_dictionary_on_upsert(encoder: Encoder) -> None:
+    searcher = Searcher.build(Dataset(items=items_frame(ZH_PRODUCTS), name="zh-test"), encoder)
+    assert "星河" not in searcher.index.analyzer.dictionary
+    mug = {"mug": ("星河陶瓷马克杯", "星河", ["家居", "水杯"], 49.0, {"材质": "陶瓷"})}
+    searcher.upsert(items_frame(mug))
+    assert "星河" in searcher.index.analyzer.dictionary
+    assert searcher.parser.parse("星河杯子").values("brand") == ["星河"]
+    assert lexical_order(searcher, "马克杯")[0] == "mug"
+
+
+def test_chinese_save_load_and_copies_keep_the_dictionary(
+    zh_searcher: Searcher, tmp_path: Path
+) -> None:
+    zh_searcher.search("优品汇耳机")  # the segmenter is loaded before copying
+    loaded = Searcher.load(zh_searcher.save(tmp_path / "zh"))
+    twin = copy.deepcopy(zh_searcher.index)
+    for index in (loaded.index, twin):
+        assert index.analyzer.dictionary == zh_searcher.index.analyzer.dictionary
+        assert index.analyzer.words("优品汇耳机") == ["优品汇", "耳机"]
+    query = "優品匯無線藍牙耳機 300元以下"
+    assert loaded.parser.parse(query) == zh_searcher.parser.parse(query)
+    assert lexical_order(loaded, "蓝牙耳机") == lexical_order(zh_searcher, "蓝牙耳机")

@@ -49,8 +49,9 @@ class PrecomputedArtifact(Artifact):
 
         context.step(f"computing recommendations ahead for {dataset.n_users:,} shoppers")
         models = context.built["recommender"].models
-        items = context.built["catalogue"].items
-        return precompute(Recommender(models, items), dataset, PRECOMPUTED_K)
+        catalogue = context.built["catalogue"]
+        recommender = Recommender(models, catalogue.items, language=catalogue.language)
+        return precompute(recommender, dataset, PRECOMPUTED_K)
 
     def save(self, built: pl.DataFrame, directory: Path) -> Saved:
         from shopsense.ranking.precomputed import PRECOMPUTED_K

@@ -252,6 +252,7 @@ class Bundle:
             name=stats.get("name", "dataset"),
             synthetic=bool(stats.get("synthetic", False)),
             source=stats.get("source"),
+            language=self.catalogue.language,
         )
 
 

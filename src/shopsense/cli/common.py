@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -27,13 +27,20 @@ FormatOption = Annotated[
 ]
 
 
-def load_data(path: Path | None, data_format: str | None, console: Console) -> Dataset:
-    """Load `path` (or the demo shop) with a status line."""
+def load_data(
+    path: Path | None,
+    data_format: str | None,
+    console: Console,
+    language: str | None = None,
+    **options: Any,
+) -> Dataset:
+    """Load `path` (or the demo shop) with a status line. `language` and `options` go to
+    `shopsense.data.loaders.load` (the demo's `language`, `n_items`, ...)."""
     from shopsense.data.loaders import load
 
     target = "demo" if path is None else path
     with console.status(f"loading {target}"):
-        dataset = load(target, data_format)
+        dataset = load(target, data_format, language=language, **options)
     label = " (synthetic)" if dataset.synthetic and "synthetic" not in dataset.name else ""
     console.log(
         f"loaded {dataset.name}{label}: {dataset.n_items:,} items, {dataset.n_users:,} users, "

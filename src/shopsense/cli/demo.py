@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote_plus
 
 import typer
 from rich.console import Console
@@ -12,10 +13,11 @@ from rich.table import Table
 
 from shopsense.bundle import Bundle, default_models, train_bundle
 from shopsense.cli.app import app
-from shopsense.cli.common import load_data
+from shopsense.cli.common import fail_on_data_error, load_data
 from shopsense.cli.evaluate import results_table
 from shopsense.cli.serve import keys_from_env, run_server
 from shopsense.data.dataset import Dataset
+from shopsense.data.demo import LANGUAGES
 from shopsense.data.shoppers import UserEvent
 from shopsense.evaluation.report import evaluate_models, save_report
 from shopsense.ranking.cascade import Recommender
@@ -24,6 +26,8 @@ from shopsense.serving.settings import Scope
 console = Console(stderr=True)
 #: Keys of the demo server when SHOPSENSE_API_KEYS is not set (the README's examples use them).
 DEMO_KEYS = {"demo-catalog": Scope.CATALOG, "demo-admin": Scope.ADMIN}
+#: The searches the curl examples run, by the shop's language (English for any other).
+SEARCH_EXAMPLES = {"en": ("running shoes",), "zh": ("跑鞋", "蓝牙耳机 300元以下")}
 
 
 @app.command()
@@ -40,11 +44,24 @@ def demo(
     ] = True,
     host: Annotated[str, typer.Option(help="Address the demo server listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the demo server listens on.")] = 8000,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="Language of the demo shop: en (English) or zh (Chinese, 中文).",
+        ),
+    ] = "en",
+    items: Annotated[int, typer.Option(hidden=True, help="Products in the demo shop.")] = 2400,
+    shoppers: Annotated[int, typer.Option(hidden=True, help="Shoppers in the demo shop.")] = 1200,
 ) -> None:
     """Generate the synthetic demo shop, evaluate, train a bundle, show recommendations and
     serve the bundle on the REST API."""
+    if lang not in LANGUAGES:
+        known = ", ".join(repr(code) for code in sorted(LANGUAGES))
+        raise typer.BadParameter(f"{lang!r} is not one of {known}", param_hint="'--lang'")
     keys = keys_from_env() or DEMO_KEYS
-    dataset = load_data(None, "demo", console)
+    with fail_on_data_error():
+        dataset = load_data(None, "demo", console, language=lang, n_items=items, n_users=shoppers)
     names = default_models()
     report = evaluate_models(dataset, names, cold_item_fraction=0.1, console=console)
     save_report(report, out / "report.json")
@@ -52,7 +69,8 @@ def demo(
     root = out / "bundle"
     path = train_bundle(dataset, root, names, metrics=report, on_step=console.log)
     bundle = Bundle.load(path)
-    _show_recommendations(Recommender(bundle.models, bundle.items), dataset, users)
+    recommender = Recommender(bundle.models, bundle.items, language=bundle.catalogue.language)
+    _show_recommendations(recommender, dataset, users)
     console.print(f"report: {out / 'report.json'}; bundle: {path}")
     if not serve:
         return
@@ -93,8 +111,16 @@ def curl_examples(dataset: Dataset, keys: dict[str, Scope], url: str) -> list[st
     lines = [
         f"curl {public} {shlex.quote(f'{url}/v1/recommendations?k=5')}",
         f"curl {public} {shlex.quote(f'{url}/v1/items/{item}/similar?k=5')}",
-        f"curl {public} {shlex.quote(f'{url}/v1/search?q=running+shoes&k=5')}",
     ]
+    for query in SEARCH_EXAMPLES.get(dataset.language or "en", SEARCH_EXAMPLES["en"]):
+        if query.isascii():
+            lines.append(
+                f"curl {public} {shlex.quote(f'{url}/v1/search?q={quote_plus(query)}&k=5')}"
+            )
+        else:
+            # Spelled out and left to curl to percent-encode, rather than as %E8%B7%91...
+            encoded = f"-G --data-urlencode {shlex.quote('q=' + query)}"
+            lines.append(f"curl {public} {encoded} {shlex.quote(f'{url}/v1/search?k=5')}")
     if admin is not None:
         backend = f"-H {shlex.quote('X-API-Key: ' + admin)}"
         event = f'{{"user": "{user}", "item": "{other}", "kind": "view"}}'

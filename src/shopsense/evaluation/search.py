@@ -32,7 +32,6 @@ from shopsense.evaluation.guards import check_search_split
 from shopsense.evaluation.resources import measure
 from shopsense.retrieval.base import top_k
 from shopsense.search.adaptation import AdaptationConfig, adapted_encoder
-from shopsense.search.analysis import analyze
 from shopsense.search.candidates import FEATURES
 from shopsense.search.index import products_from_frame
 from shopsense.search.learned_fusion import LearnedFusion, LearnedFusionConfig
@@ -139,7 +138,7 @@ def evaluate_search(
     """
     config = config or SearchEvalConfig()
     dev, test = split_queries(catalogue.queries, config.test_fraction, config.split_seed)
-    encoder = encoder or Encoder()
+    encoder = encoder or Encoder(languages=catalogue.dataset.languages)
     started = time.perf_counter()
     if config.adapt_encoder:
         products = list(products_from_frame(catalogue.dataset.items))
@@ -249,7 +248,8 @@ def _run_methods(
         for query, understood, typed, vector in zip(
             queries, parsed, typed_vectors, search_vectors, strict=True
         ):
-            add("bm25", _top(index.lexical_scores(analyze(query.text), live), k), query)
+            typed_terms = index.analyzer.analyze(query.text)
+            add("bm25", _top(index.lexical_scores(typed_terms, live), k), query)
             add("bm25_spelling", _top(index.lexical_scores(understood.terms, live), k), query)
             add("dense", index.dense_search(typed, k, live)[0], query)
             found = searcher.candidates(understood, vector)

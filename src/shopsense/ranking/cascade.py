@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from shopsense.data.language import dominant_language
 from shopsense.data.shoppers import UserEvent
 from shopsense.ranking.explain import describe
 from shopsense.ranking.rerank import RerankConfig, Reranker
@@ -162,11 +163,13 @@ class Recommender:
         precomputed: Mapping[str, Precomputed] | None = None,
         precomputed_k: int | None = None,
         rerank: RerankConfig | None = None,
+        language: str | None = None,
     ) -> None:
         """`models` in cascade order over the catalogue `items` (row order = item index).
         `precomputed` lists (of `precomputed_k` items) answer requests for that many items
         by shoppers whose history is unchanged and were re-ranked under the same `rerank`
-        settings (default `RerankConfig()`)."""
+        settings (default `RerankConfig()`). Reasons are worded in the shop's `language`
+        (`Dataset.language`; None: the language most titles are written in)."""
         self.precomputed = dict(precomputed or {})
         self.precomputed_k = precomputed_k
         self._anonymous: dict[int, tuple[Scored, ...]] = {}
@@ -174,6 +177,7 @@ class Recommender:
         self.item_ids: list[str] = items["item_id"].to_list()
         self.item_index: dict[str, int] = {item: i for i, item in enumerate(self.item_ids)}
         self.titles: list[str] = [title or "" for title in items["title"].to_list()]
+        self.language = language or dominant_language(self.titles[:5000])
         self.n_items = len(self.item_ids)
         rerank = rerank or RerankConfig()
         reader = find_text_reader(list(models.values())) if rerank.diversity > 0 else None
@@ -357,7 +361,12 @@ class Recommender:
                     *explanations[item].proposers(),
                     *(other for other in support if other != name and item in support[other]),
                 ),
-                reason=describe(explanations[item], self._name, lambda i: _latest_kind(history, i)),
+                reason=describe(
+                    explanations[item],
+                    self._name,
+                    lambda i: _latest_kind(history, i),
+                    self.language,
+                ),
                 because=explanations[item].because,
             )
             for item, name in picked

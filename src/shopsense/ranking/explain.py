@@ -8,12 +8,14 @@ with, for text the most similar one. Items no history-reading generator backs ar
 X" by text where item vectors exist, else the shopper's own words, else popular.
 
 `describe`: every model's `Explanation` (see `shopsense.retrieval.explanation`) worded for the
-shopper — "because you bought X", "similar to X, which you viewed", "popular in the shop".
+shopper in the shop's language — "because you bought X", "similar to X, which you viewed",
+"popular in the shop"; "因为您购买了X", "与您浏览过的X相似", "店内热销".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,44 +23,93 @@ from shopsense.ranking.candidates import GeneratorSpec, model_key_name, score_ge
 from shopsense.retrieval.base import Retriever, UserContext
 from shopsense.retrieval.explanation import Explanation, SourceSignal, recent_distinct
 
-#: Past tense of each event kind, for "because you viewed X".
-VERBS = {
-    "view": "viewed",
-    "click": "clicked",
-    "cart": "added to your cart",
-    "purchase": "bought",
-    "rating": "rated",
+
+@dataclass(frozen=True)
+class ReasonWords:
+    """How reasons are worded in one language."""
+
+    verbs: Mapping[str, str]
+    """Each event kind as the templates want it: "viewed" ("because you viewed X"), "浏览"."""
+    templates: Mapping[str, str]
+    """Reasons naming a history item, per model the reason comes from; `{title}` is the
+    history item's title, `{verb}` what the shopper did with it. "content" also words a
+    reason by text similarity."""
+    default: str
+    """The reason naming a history item for every other model."""
+    similar: str
+    """The item of a similar-items request: `{title}` is the item asked about."""
+    words: str
+    activity: str
+    popular: str
+
+
+#: Reason wordings by language (ISO 639-1); a shop in another language reads English.
+REASONS: dict[str, ReasonWords] = {
+    "en": ReasonWords(
+        verbs={
+            "view": "viewed",
+            "click": "clicked",
+            "cart": "added to your cart",
+            "purchase": "bought",
+            "rating": "rated",
+        },
+        templates={
+            "content": "similar to {title}, which you {verb}",
+            "bridge": "new arrival, like items often bought with {title}, which you {verb}",
+        },
+        default="because you {verb} {title}",
+        similar="similar to {title}",
+        words="matches the interests you described",
+        activity="based on your recent activity",
+        popular="popular in the shop",
+    ),
+    "zh": ReasonWords(
+        verbs={
+            "view": "浏览",
+            "click": "点击",
+            "cart": "加购",
+            "purchase": "购买",
+            "rating": "评价",
+        },
+        templates={
+            "content": "与您{verb}过的{title}相似",
+            "bridge": "新品，与您{verb}过的{title}常被一起购买",
+        },
+        default="因为您{verb}了{title}",
+        similar="与{title}相似",
+        words="符合您描述的兴趣",
+        activity="根据您最近的浏览",
+        popular="店内热销",
+    ),
 }
-#: Reasons naming a history item, per model the reason comes from; `{title}` is the history
-#: item's title, `{verb}` what the shopper did with it.
-_TEMPLATES = {
-    "content": "similar to {title}, which you {verb}",
-    "bridge": "new arrival, like items often bought with {title}, which you {verb}",
-}
-_DEFAULT_TEMPLATE = "because you {verb} {title}"
 
 
 def describe(
-    explanation: Explanation, title: Callable[[int], str], event: Callable[[int], str | None]
+    explanation: Explanation,
+    title: Callable[[int], str],
+    event: Callable[[int], str | None],
+    language: str = "en",
 ) -> str:
-    """The sentence a shopper reads. `title(i)` names item i; `event(i)` is the kind of the
-    shopper's latest event on history item i, or None where the "history" is the item of a
-    similar-items request."""
+    """The sentence a shopper reads, in the shop's `language` (English where there is no
+    wording for it). `title(i)` names item i; `event(i)` is the kind of the shopper's latest
+    event on history item i, or None where the "history" is the item of a similar-items
+    request."""
+    words = REASONS.get(language, REASONS["en"])
     because = explanation.because
     if because is not None:
-        verb = VERBS.get(str(event(because)))
+        verb = words.verbs.get(str(event(because)))
         if verb is None:
-            return f"similar to {title(because)}"
+            return words.similar.format(title=title(because))
         if explanation.basis == "text":
-            template = _TEMPLATES["content"]
+            template = words.templates["content"]
         else:
-            template = _TEMPLATES.get(explanation.source or "", _DEFAULT_TEMPLATE)
+            template = words.templates.get(explanation.source or "", words.default)
         return template.format(title=title(because), verb=verb)
     if explanation.basis == "words":
-        return "matches the interests you described"
+        return words.words
     if explanation.basis == "activity":
-        return "based on your recent activity"
-    return "popular in the shop"
+        return words.activity
+    return words.popular
 
 
 def explain_fused(

@@ -176,7 +176,9 @@ class FusionRetriever(Retriever, Composite):
         for retriever in self.generators.values():
             if isinstance(retriever, ReadsText) and len(retriever.item_vectors) == dataset.n_items:
                 return retriever.item_vectors
-        return item_vectors(dataset, Encoder(self.config.encoder), self.config.text_recipe)
+        encoder = Encoder(self.config.encoder, dataset.languages)
+        self.config = self.config.model_copy(update={"encoder": encoder.config})
+        return item_vectors(dataset, encoder, self.config.text_recipe)
 
     def _train_ranker(self, cases: EvalCases) -> None:
         examples = self.examples(cases)

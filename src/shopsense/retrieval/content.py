@@ -69,7 +69,9 @@ class ContentRetriever(Retriever, ReadsText):
         return self.config.recipe
 
     def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
-        self._encoder = Encoder(self.config.encoder)
+        self._encoder = Encoder(self.config.encoder, dataset.languages)
+        # Saved with the model, so that a loaded model encodes queries with the same encoder.
+        self.config = self.config.model_copy(update={"encoder": self._encoder.config})
         self.item_vectors = item_vectors(
             dataset, self._encoder, self.config.recipe, show_progress=True
         )

@@ -104,9 +104,9 @@ class SASRecRetriever(Retriever):
         sequences = dataset.sequences
         text = None
         if config.item_representation != "id":
-            text = item_vectors(
-                dataset, Encoder(config.encoder), config.text_recipe, config.show_progress
-            )
+            encoder = Encoder(config.encoder, dataset.languages)
+            self.config = config = config.model_copy(update={"encoder": encoder.config})
+            text = item_vectors(dataset, encoder, config.text_recipe, config.show_progress)
         warm = dataset.item_popularity > 0
         self.network = self._build(text, warm)
         sequences, cases = _training_and_validation(sequences, validation)

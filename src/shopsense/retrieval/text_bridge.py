@@ -54,7 +54,9 @@ class TextBridgeRetriever(Retriever):
     config: TextBridgeConfig
 
     def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
-        self.item_vectors = item_vectors(dataset, Encoder(self.config.encoder), self.config.recipe)
+        encoder = Encoder(self.config.encoder, dataset.languages)
+        self.config = self.config.model_copy(update={"encoder": encoder.config})
+        self.item_vectors = item_vectors(dataset, encoder, self.config.recipe)
         self.cooccurrence = CooccurrenceRetriever(self.config.cooccurrence).fit(dataset)
         borrowed = text_neighbours(
             self.item_vectors, dataset.item_popularity > 0, self.config.neighbours

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from shopsense.retrieval.base import top_k
-from shopsense.search.analysis import is_number
+from shopsense.search.analysis import char_grams, is_number
 from shopsense.search.index import CatalogueIndex
 from shopsense.search.query_understanding import ParsedQuery
 from shopsense.search.search_log import LOG_FEATURES, SearchLog, empty_features
@@ -252,9 +252,9 @@ def _word_matches(
 
 
 def _trigram_jaccard(text: str, slots: np.ndarray, index: CatalogueIndex) -> np.ndarray:
-    """Jaccard similarity of the character trigrams of `text` and of each slot's title."""
-    padded = f" {text} "
-    n_query = len({padded[i : i + 3] for i in range(len(padded) - 2)})
+    """Jaccard similarity of the character n-grams (`analysis.char_grams`) of `text` and of
+    each slot's title."""
+    n_query = len(char_grams(text))
     query = index.trigram_ids(text)
     titles = [index.title_trigrams[slot] for slot in slots]
     sizes = np.array([len(grams) for grams in titles])

@@ -5,7 +5,8 @@ description, the title weighted up), its dense vector (from `shopsense.text.Enco
 index, and its entries in the filter maps (brand, category, attribute values, price). Products
 can be added, changed and removed one at a time: the lexical side keeps a small delta segment
 (see `lexical.py`), faiss adds and removes vectors by slot id, and a changed product gets a new
-slot while its old one is retired.
+slot while its old one is retired. All text is read through the index's `Analyzer`, whose
+dictionary of the catalogue's Chinese names grows with the catalogue and is saved with it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data import schema
 from shopsense.data.errors import DataError
-from shopsense.search.analysis import terms, words
+from shopsense.search.analysis import Analyzer, char_grams
 from shopsense.search.lexical import LexicalConfig, LexicalIndex
 from shopsense.search.stored import (
     load_arrays,
@@ -126,6 +127,9 @@ class CatalogueIndex:
         self.title_trigrams: list[np.ndarray] = []
         self._trigram_ids: dict[str, int] = {}
         self.match_words: list[frozenset[str]] = []
+        #: Text analysis for this catalogue: its Chinese brand, category and attribute names
+        #: are kept whole (products and queries alike are read through it).
+        self.analyzer = Analyzer()
         self.prices = np.empty(0, dtype=np.float64)
         self.live = np.empty(0, dtype=bool)
         self.vectors = np.empty((0, 0), dtype=np.float32)
@@ -151,6 +155,7 @@ class CatalogueIndex:
         """An index over every row of `items` (a frame with the `schema.ITEMS` columns)."""
         index = cls(encoder, config)
         products = list(products_from_frame(items))
+        index.analyzer.add_names(catalogue_names(products))
         index._append(products, show_progress)
         index.lexical.build([index._document(product) for product in products])
         return index
@@ -161,6 +166,7 @@ class CatalogueIndex:
         Only the new rows are analysed and encoded; nothing else is rebuilt.
         """
         products = list(products_from_frame(items))
+        self.analyzer.add_names(catalogue_names(products))
         old = [self.slot_of[p.item_id] for p in products if p.item_id in self.slot_of]
         self._retire(old)
         slots = self._append(products, show_progress=False)
@@ -193,12 +199,13 @@ class CatalogueIndex:
         self.vectors = np.vstack([self.vectors, vectors])
         self.prices = np.concatenate([self.prices, [p.price for p in products]])
         self.live = np.concatenate([self.live, np.ones(len(products), dtype=bool)])
+        words = self.analyzer.words
         for slot, product in zip(slots, products, strict=True):
             self.products.append(product)
             self.slot_of[product.item_id] = slot
             title_words = tuple(words(product.title))
             self.title_words.append(title_words)
-            self.title_terms.append(tuple(terms(list(title_words))))
+            self.title_terms.append(tuple(self.analyzer.terms(list(title_words))))
             self.title_term_ids.append(self.term_ids(self.title_terms[slot], grow=True))
             self.title_word_ids.append(self.term_ids(title_words, grow=True))
             self.title_trigrams.append(self.trigram_ids(" ".join(title_words), grow=True))
@@ -246,7 +253,7 @@ class CatalogueIndex:
             value = getattr(product, name)
             text = " ".join(value) if isinstance(value, tuple) else value
             if text and weights.get(name, 0) > 0:
-                document += terms(words(text)) * weights[name]
+                document += self.analyzer.analyze(text) * weights[name]
         return document
 
     def _new_dense(self, dimension: int) -> faiss.Index:
@@ -267,10 +274,10 @@ class CatalogueIndex:
         return np.array([ids.get(w, -1 - i) for i, w in enumerate(words)], dtype=np.int64)
 
     def trigram_ids(self, text: str, grow: bool = False) -> np.ndarray:
-        """Sorted ids of the character trigrams of `text` (padded with a space each side);
-        unseen trigrams get new ids when `grow`, otherwise they are left out."""
-        padded = f" {text} "
-        grams = {padded[i : i + 3] for i in range(len(padded) - 2)}
+        """Sorted ids of the character n-grams of `text` (`analysis.char_grams`: trigrams, and
+        bigrams of Chinese); unseen grams get new ids when `grow`, otherwise they are left
+        out."""
+        grams = char_grams(text)
         ids = self._trigram_ids
         if grow:
             found = [ids.setdefault(gram, len(ids)) for gram in grams]
@@ -368,6 +375,7 @@ class CatalogueIndex:
                 "config": self.config.model_dump(mode="json"),
                 "encoder": self.encoder.config.model_dump(mode="json"),
                 "generation": self.generation,
+                "dictionary": self.analyzer.dictionary,
                 "terms": list(self._term_ids),
                 "trigrams": list(self._trigram_ids),
                 "words": list(words),
@@ -403,6 +411,8 @@ class CatalogueIndex:
             Encoder(EncoderConfig.model_validate(meta["encoder"])),
             IndexConfig.model_validate(meta["config"]),
         )
+        # Indexes saved before Chinese analysis hold no catalogue words.
+        index.analyzer = Analyzer(meta.get("dictionary", []))
         index.products = list(products_from_table(pl.read_parquet(directory / "products.parquet")))
         index.slot_of = {p.item_id: slot for slot, p in enumerate(index.products) if p is not None}
         terms, words = meta["terms"], meta["words"]
@@ -448,6 +458,17 @@ class CatalogueIndex:
         for name in ("_by_brand", "_by_category", "_by_attribute"):
             state[name] = defaultdict(set, state[name])
         self.__dict__.update(state)
+
+
+def catalogue_names(products: Iterable[Product]) -> set[str]:
+    """The brands, categories and attribute values of `products`: the names analysis keeps
+    whole."""
+    names: set[str] = set()
+    for product in products:
+        names.add(product.brand)
+        names.update(product.categories)
+        names.update(product.attributes.values())
+    return names
 
 
 def dense_text(product: Product, fields: Sequence[str]) -> str:

@@ -162,9 +162,8 @@ class Searcher:
         `searcher.learn_fusion(clicked_searches(dataset))`.
         """
         config = config or SearchConfig()
-        index = CatalogueIndex.build(
-            dataset.items, encoder or Encoder(), config.index, show_progress
-        )
+        encoder = encoder or Encoder(languages=dataset.languages)
+        index = CatalogueIndex.build(dataset.items, encoder, config.index, show_progress)
         searcher = cls(index, config, dataset)
         searcher.log_judged(clicked_searches(dataset, config.log.click_grade))
         return searcher

@@ -10,6 +10,35 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: The words of a reason, per language (a language not listed reads English).
+_REASONS: dict[str, dict[str, str]] = {
+    "en": {
+        "lexical": "matches the words of your search",
+        "dense": "close in meaning to your search",
+        "list": ", ",
+        "bracket": " ({})",
+        "personal": ", and fits your interests",
+    },
+    "zh": {
+        "lexical": "与您搜索的词相符",
+        "dense": "与您搜索的意思相近",
+        "list": "，",
+        "bracket": "（{}）",
+        "personal": "，并符合您的兴趣",
+    },
+}
+#: How a met constraint reads, per language and kind (any other: "{kind} {value}").
+_CONSTRAINTS: dict[str, dict[str, str]] = {
+    "zh": {
+        "price": "价格{value}元",
+        "brand": "品牌{value}",
+        "category": "类目{value}",
+        "colour": "颜色{value}",
+        "material": "材质{value}",
+        "size": "尺码{value}",
+    }
+}
+
 
 class SearchSignals(BaseModel):
     """The signals of one search hit (None: the signal is absent for this product)."""
@@ -48,17 +77,19 @@ class SearchSignals(BaseModel):
             found.append("personal")
         return found or ["dense"]
 
-    def reason(self) -> str:
-        """Why the product was found, for the shopper."""
-        reason = (
-            "matches the words of your search"
-            if self.lexical_rank is not None
-            else "close in meaning to your search"
-        )
+    def reason(self, language: str = "en") -> str:
+        """Why the product was found, for the shopper, in the shop's `language`."""
+        words = _REASONS.get(language, _REASONS["en"])
+        forms = _CONSTRAINTS.get(language, {})
+        reason = words["lexical" if self.lexical_rank is not None else "dense"]
         if self.constraints:
-            reason += " (" + ", ".join(f"{k} {v}" for k, v in self.constraints.items()) + ")"
+            met = [
+                forms.get(kind, "{kind} {value}").format(kind=kind, value=value)
+                for kind, value in self.constraints.items()
+            ]
+            reason += words["bracket"].format(words["list"].join(met))
         if self.personal_affinity is not None and self.personal_affinity > 0:
-            reason += ", and fits your interests"
+            reason += words["personal"]
         return reason
 
     def flat(self) -> dict[str, int | float | str]:

@@ -10,7 +10,12 @@ from fastapi import HTTPException, status
 
 from shopsense.ranking.cascade import Recommender, Scored
 from shopsense.serving.runtime import Served
-from shopsense.serving.schemas import Recommendation, RecommendationList
+from shopsense.serving.schemas import (
+    Recommendation,
+    RecommendationList,
+    SearchList,
+    UnderstoodQuery,
+)
 
 if TYPE_CHECKING:
     # Imported only for typing: search pulls in heavy libraries a bundle may not need.
@@ -36,17 +41,20 @@ def recommendation_list(served: Served, picks: Sequence[Scored]) -> Recommendati
     )
 
 
-def search_list(served: Served, results: SearchResults) -> RecommendationList:
-    """Search hits as a response: the signals that matched become sources and a reason."""
-    return RecommendationList(
+def search_list(served: Served, results: SearchResults) -> SearchList:
+    """Search hits as a response: the signals that matched become sources and a reason (in the
+    shop's language), with the query as search understood it."""
+    language = served.bundle.catalogue.language
+    return SearchList(
         bundle=served.bundle.version,
+        query=UnderstoodQuery.model_validate(results.query.model_dump()),
         items=[
             Recommendation(
                 item=hit.item_id,
                 title=hit.title,
                 score=hit.score,
                 sources=hit.signals.sources(),
-                reason=hit.signals.reason(),
+                reason=hit.signals.reason(language),
             )
             for hit in results.hits
         ],

@@ -80,6 +80,7 @@ class Served:
             ahead.read() if ahead is not None else None,
             ahead.k if ahead is not None else PRECOMPUTED_K,
             rerank=rerank,
+            language=bundle.catalogue.language,
         )
         self.content = find_text_reader(list(bundle.models.values()))
         self._text = text
@@ -125,7 +126,7 @@ class Served:
                 recipe=self.content.text_recipe,
                 vectors=self.content.item_vectors,
             )
-        return InterestProfiler(catalogue, Encoder())
+        return InterestProfiler(catalogue, Encoder(languages=catalogue.languages))
 
 
 class Runtime:

@@ -113,6 +113,34 @@ class RecommendationList(BaseModel):
     items: list[Recommendation]
 
 
+class UnderstoodConstraint(BaseModel):
+    """One thing the query asks for, as search read it."""
+
+    kind: str = Field(description="price, brand, category, colour, material or size.")
+    value: str = Field(description="Catalogue value (brand, category…) or price bound text.")
+    effect: str = Field(description="'filter' or 'boost'.")
+    phrase: str = Field(description="The words of the query it was read from.")
+
+
+class UnderstoodQuery(BaseModel):
+    """How search read a query: its language, the words searched and the constraints."""
+
+    text: str = Field(description="The query as received (personal data masked).")
+    language: str = Field(description="Detected language: 'en', 'zh', ...")
+    search_text: str = Field(description="The words searched: corrected, price phrases removed.")
+    corrections: dict[str, str] = Field(description="Typed -> corrected.")
+    constraints: list[UnderstoodConstraint]
+    min_price: float | None
+    max_price: float | None
+    prefers_low_price: bool = Field(description="'cheap', '便宜' and the like: low prices boosted.")
+
+
+class SearchList(RecommendationList):
+    """Products for a query, best first, and how the query was understood."""
+
+    query: UnderstoodQuery
+
+
 class ItemOut(BaseModel):
     """A product of the served catalogue."""
 

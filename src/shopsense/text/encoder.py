@@ -10,7 +10,7 @@ batch is stored as soon as it is done, so an interrupted run loses at most one b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,16 +19,30 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
+from shopsense.data.language import ENGLISH, is_english_only
 from shopsense.text.backends import (
     DEFAULT_MODEL,
+    MULTILINGUAL_MODEL,
     BackendName,
     EncoderBackend,
     load_backend,
     resolve_model_path,
+    weights_name,
 )
 from shopsense.text.cache import EmbeddingCache, default_cache_root, text_key
 
-__all__ = ["DEFAULT_MODEL", "EncodeStats", "Encoder", "EncoderConfig", "resolve_model_path"]
+__all__ = [
+    "AUTO_MODEL",
+    "DEFAULT_MODEL",
+    "MULTILINGUAL_MODEL",
+    "EncodeStats",
+    "Encoder",
+    "EncoderConfig",
+    "resolve_model_path",
+]
+
+#: `EncoderConfig.model_name` that picks the model from the shop's languages.
+AUTO_MODEL = "auto"
 
 
 class EncoderConfig(BaseModel):
@@ -37,8 +51,11 @@ class EncoderConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model_name: str = Field(
-        DEFAULT_MODEL,
-        description="sentence-transformers model name or local path; the default is packaged.",
+        AUTO_MODEL,
+        description="sentence-transformers model name or local path. 'auto': chosen by the "
+        "shop's languages when a model is built: all-MiniLM-L6-v2 for an English catalogue, "
+        "multilingual-e5-small where more than 2% of it is in another language (both packaged; "
+        "the choice is saved with the model).",
     )
     backend: BackendName = Field(
         "onnx-int8",
@@ -54,6 +71,16 @@ class EncoderConfig(BaseModel):
         description="Root of the on-disk caches (vectors under embeddings/, exported models "
         "under onnx/); None: $SHOPSENSE_CACHE_DIR, else ~/.cache/shopsense.",
     )
+
+    def for_languages(self, languages: Mapping[str, float]) -> EncoderConfig:
+        """This config with an 'auto' model resolved for a shop whose texts are in
+        `languages` (language -> share, as `Dataset.languages` gives them)."""
+        if self.model_name != AUTO_MODEL:
+            return self
+        english = is_english_only(dict(languages))
+        return self.model_copy(
+            update={"model_name": DEFAULT_MODEL if english else MULTILINGUAL_MODEL}
+        )
 
 
 @dataclass
@@ -71,8 +98,13 @@ class EncodeStats:
 class Encoder:
     """Encodes texts with a sentence-transformers model loaded once per process."""
 
-    def __init__(self, config: EncoderConfig | None = None) -> None:
-        self.config = config or EncoderConfig()
+    def __init__(
+        self, config: EncoderConfig | None = None, languages: Mapping[str, float] | None = None
+    ) -> None:
+        """`languages`: the shop's language shares, which resolve an 'auto' model name
+        (default: an English shop). `config` then holds the model actually used."""
+        config = config or EncoderConfig()
+        self.config = config.for_languages(languages if languages is not None else {ENGLISH: 1.0})
         self.stats = EncodeStats()
         self._cache: EmbeddingCache | None = None
 
@@ -144,8 +176,13 @@ class Encoder:
 
     def _store(self) -> EmbeddingCache:
         if self._cache is None:
+            # Keyed by the weights actually loaded: the real model and a conversion of it
+            # never share vectors.
             self._cache = EmbeddingCache.for_encoder(
-                self.cache_root, self.config.model_name, self.config.backend, self.config.max_length
+                self.cache_root,
+                weights_name(self.config.model_name),
+                self.config.backend,
+                self.config.max_length,
             )
         return self._cache
 

@@ -23,6 +23,8 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data.dataset import KIND_WEIGHTS, Dataset
+from shopsense.data.language import detect_language, has_han
+from shopsense.text.chinese import HAN_RUN, STOPWORDS_ZH, ChineseSegmenter, han_words, normalize
 from shopsense.text.encoder import Encoder
 from shopsense.text.item_text import ItemTextRecipe, item_texts, item_vectors
 
@@ -81,6 +83,9 @@ class UserProfile:
     categories: list[Interest] = field(default_factory=list)
     brands: list[Interest] = field(default_factory=list)
     terms: list[Interest] = field(default_factory=list)
+    language: str | None = None
+    """Language of the sentence a profile from words was read from (detected); None for one
+    built from history."""
 
     @property
     def is_empty(self) -> bool:
@@ -144,7 +149,8 @@ class InterestProfiler:
         self._categories: list[list[str]] = dataset.items["categories"].to_list()
         self._brands: list[str | None] = dataset.items["brand"].to_list()
         self._category_idf = _category_idf(self._categories)
-        self._terms = _TermWeights(self._term_texts)
+        names = {*(b for b in self._brands if b), *(c for path in self._categories for c in path)}
+        self._terms = _TermWeights(self._term_texts, ChineseSegmenter(han_words(names)))
 
     # ---- from behaviour --------------------------------------------------------------------
     def profile_history(
@@ -215,6 +221,7 @@ class InterestProfiler:
             categories=self._category_interests(nearest, weights),
             brands=self._brand_interests(nearest, weights),
             terms=self._terms.top([sentence], np.ones(1), self._n),
+            language=detect_language(sentence),
         )
 
     def nearest_items(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -247,18 +254,34 @@ class InterestProfiler:
 
 
 class _TermWeights:
-    """Salient terms by tf-idf against the catalogue's item texts (English stop words out)."""
+    """Salient terms by tf-idf against the catalogue's item texts: English words of three or
+    more letters and Chinese words of two or more characters, cut by `segmenter` (one that
+    knows the catalogue's brands and categories); stop words of both out."""
 
-    def __init__(self, catalogue_texts: list[str]) -> None:
+    def __init__(self, catalogue_texts: list[str], segmenter: ChineseSegmenter) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        vectorizer = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+        self._english = TfidfVectorizer(
+            stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{3,}\b"
+        ).build_analyzer()
+        self._segmenter = segmenter
+        vectorizer = TfidfVectorizer(analyzer=self._analyse)
         documents = [text for text in catalogue_texts if text] or ["empty"]
         vectorizer.fit(documents)
-        self._analyse = vectorizer.build_analyzer()
         self._idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
         # A term the catalogue never uses is as rare as can be (smoothed idf of df = 0).
         self._unseen_idf = math.log(len(documents) + 1) + 1.0
+
+    def _analyse(self, text: str) -> list[str]:
+        if not has_han(text):
+            return self._english(text)
+        chinese = [
+            word
+            for run in HAN_RUN.findall(normalize(text))
+            for word in self._segmenter.cut(run)
+            if len(word) > 1 and word not in STOPWORDS_ZH
+        ]
+        return self._english(HAN_RUN.sub(" ", text)) + chinese
 
     def top(self, texts: Iterable[str], weights: np.ndarray, n: int) -> list[Interest]:
         scores: dict[str, float] = defaultdict(float)

@@ -9,13 +9,13 @@ Zipf-like appeal, and the review aspects it is best and worst at.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from shopsense.data.demo.vocabulary import AUDIENCE_TITLES, CATEGORIES, Feature, ProductType
+from shopsense.data.demo.languages import DemoLanguage, Draft
+from shopsense.data.demo.vocabulary import Category, Feature, ProductType
 
 #: Days before the event window over which established products were listed.
 LISTING_HISTORY_DAYS = 900
@@ -26,9 +26,11 @@ class Catalogue:
     """The items frame and, per item index, the latent facts the simulation reads."""
 
     items: pl.DataFrame
+    language: DemoLanguage
+    """The language the items are written in, whose vocabulary they are composed from."""
     types: tuple[ProductType, ...]
     type_category: np.ndarray
-    """Category index (into `CATEGORIES`) per type index."""
+    """Category index (into `categories`) per type index."""
     brands: tuple[str, ...]
     item_type: np.ndarray
     item_brand: np.ndarray
@@ -53,6 +55,10 @@ class Catalogue:
     def n_items(self) -> int:
         return self.items.height
 
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        return self.language.categories
+
     def items_of_type(self) -> list[np.ndarray]:
         """Item indices per type index."""
         order = np.argsort(self.item_type, kind="stable")
@@ -60,21 +66,11 @@ class Catalogue:
         return [order[bounds[t] : bounds[t + 1]] for t in range(len(self.types))]
 
 
-@dataclass(frozen=True)
-class _Draft:
-    type_index: int
-    brand: int
-    price: float
-    features: tuple[Feature, ...]
-    options: dict[str, str]
-    material: str | None
-    audience: str | None
-
-
 def build_catalogue(
     n_items: int,
     rng: np.random.Generator,
     *,
+    language: DemoLanguage,
     window_days: int,
     new_item_fraction: float,
     cold_item_fraction: float,
@@ -82,14 +78,15 @@ def build_catalogue(
 ) -> Catalogue:
     """Compose `n_items` items in shuffled catalogue order; the cold share is listed after the
     event window ends, so nobody can have interacted with it."""
-    types = tuple(t for c in CATEGORIES for t in c.types)
-    type_category = np.array([ci for ci, c in enumerate(CATEGORIES) for _ in c.types])
-    brands = tuple(b for c in CATEGORIES for b in c.brands)
-    brand_offset = np.cumsum([0] + [len(c.brands) for c in CATEGORIES])
+    categories = language.categories
+    types = tuple(t for c in categories for t in c.types)
+    type_category = np.array([ci for ci, c in enumerate(categories) for _ in c.types])
+    brands = tuple(b for c in categories for b in c.brands)
+    brand_offset = np.cumsum([0] + [len(c.brands) for c in categories])
     brand_weight, brand_tier = _brand_market(rng, len(brands), brand_offset)
 
     # Every category gets an equal slice of the catalogue, split among its types by share.
-    shares = [t.share / sum(u.share for u in c.types) for c in CATEGORIES for t in c.types]
+    shares = [t.share / sum(u.share for u in c.types) for c in categories for t in c.types]
     counts = _allocate(n_items, np.array(shares))
     item_type = np.repeat(np.arange(len(types)), counts)[rng.permutation(n_items)]
     drafts = []
@@ -98,7 +95,9 @@ def build_catalogue(
         lo, hi = brand_offset[category], brand_offset[category + 1]
         weights = brand_weight[lo:hi] / brand_weight[lo:hi].sum()
         brand = int(lo + rng.choice(hi - lo, p=weights))
-        drafts.append(_draft(types[type_index], int(type_index), brand, brand_tier[brand], rng))
+        drafts.append(
+            _draft(types[type_index], int(type_index), brand, brand_tier[brand], language, rng)
+        )
 
     quality = rng.normal(size=n_items)
     # Better products tend to be the popular ones, but only loosely.
@@ -110,7 +109,8 @@ def build_catalogue(
     price = np.array([d.price for d in drafts])
     median = np.array([types[d.type_index].price for d in drafts])
     return Catalogue(
-        items=_items_frame(drafts, types, brands, listed_day),
+        items=_items_frame(drafts, language, types, brands, listed_day),
+        language=language,
         types=types,
         type_category=type_category,
         brands=brands,
@@ -122,7 +122,7 @@ def build_catalogue(
         appeal=appeal,
         listed_day=listed_day,
         features=tuple(d.features for d in drafts),
-        colour=np.array([d.options.get("colour", "") for d in drafts]),
+        colour=np.array([d.options.get(language.colour, "") for d in drafts]),
         strength=strength,
         flaw=flaw,
     )
@@ -150,16 +150,21 @@ def _brand_market(
 
 
 def _draft(
-    kind: ProductType, type_index: int, brand: int, tier: float, rng: np.random.Generator
-) -> _Draft:
+    kind: ProductType,
+    type_index: int,
+    brand: int,
+    tier: float,
+    language: DemoLanguage,
+    rng: np.random.Generator,
+) -> Draft:
     n_features = min(len(kind.features), 1 + int(rng.random() < 0.55))
     picks = rng.choice(len(kind.features), size=n_features, replace=False)
     # Clipped at two spreads: a catalogue has no socks at ten times the usual price.
     price = kind.price * tier * np.exp(kind.spread * np.clip(rng.normal(), -2.0, 2.0))
-    return _Draft(
+    return Draft(
         type_index=type_index,
         brand=brand,
-        price=max(0.99, round(price) - 0.01),
+        price=language.price(price),
         features=tuple(kind.features[i] for i in picks),
         options={key: values[rng.integers(len(values))] for key, values in kind.options.items()},
         material=kind.materials[rng.integers(len(kind.materials))] if kind.materials else None,
@@ -186,72 +191,25 @@ def _best_and_worst(kind: ProductType, rng: np.random.Generator) -> tuple[str, s
     return kind.aspects[best], kind.aspects[worst]
 
 
-def _capitalised(options: dict[str, str]) -> dict[str, str]:
-    return {key: value[:1].upper() + value[1:] for key, value in options.items()}
-
-
-def _title(draft: _Draft, kind: ProductType, brand: str) -> str:
-    parts = [brand]
-    if draft.audience:
-        parts.append(AUDIENCE_TITLES[draft.audience])
-    parts += [draft.features[0].title, kind.noun]
-    return " ".join(parts) + kind.title_suffix.format(**_capitalised(draft.options))
-
-
-def _description(draft: _Draft, kind: ProductType, brand: str) -> str:
-    noun = kind.sentence_noun
-    if draft.audience:
-        audience = AUDIENCE_TITLES[draft.audience].lower()
-        noun = (
-            noun.replace(" of ", f" of {audience} ", 1) if " of " in noun else f"{audience} {noun}"
-        )
-    sentences = [f"This {noun} from {brand} {draft.features[0].phrase}."]
-    extra = draft.features[1] if len(draft.features) > 1 else None
-    if draft.material and extra:
-        sentences.append(f"Made of {draft.material}, it {_also(extra.phrase)}.")
-    elif draft.material:
-        sentences.append(f"It is made of {draft.material}.")
-    elif extra:
-        sentences.append(f"It {_also(extra.phrase)}.")
-    if kind.details:
-        sentences.append(kind.details.format(**draft.options))
-    return " ".join(sentences)
-
-
-def _also(phrase: str) -> str:
-    """'is organic' -> 'is also organic'; 'keeps ...' -> 'also keeps ...'."""
-    verb, _, rest = phrase.partition(" ")
-    return f"is also {rest}" if verb == "is" else f"also {phrase}"
-
-
-def _attributes(draft: _Draft) -> str:
-    attributes = dict(draft.options)
-    if draft.material:
-        attributes["material"] = draft.material
-    if draft.audience:
-        attributes["audience"] = draft.audience
-    attributes["features"] = ", ".join(f.query for f in draft.features)
-    return json.dumps(attributes)
-
-
 def _items_frame(
-    drafts: list[_Draft],
+    drafts: list[Draft],
+    language: DemoLanguage,
     types: tuple[ProductType, ...],
     brands: tuple[str, ...],
     listed_day: np.ndarray,
 ) -> pl.DataFrame:
-    paths = {t.key: [c.department, c.name, t.leaf] for c in CATEGORIES for t in c.types}
+    paths = {t.key: [c.department, c.name, t.leaf] for c in language.categories for t in c.types}
     rows = []
     for draft in drafts:
         kind, brand = types[draft.type_index], brands[draft.brand]
         rows.append(
             (
-                _title(draft, kind, brand),
-                _description(draft, kind, brand),
+                language.title(draft, kind, brand),
+                language.description(draft, kind, brand),
                 brand,
                 paths[kind.key],
                 draft.price,
-                _attributes(draft),
+                language.attributes(draft),
             )
         )
     titles, descriptions, brand_names, categories, prices, attributes = zip(*rows, strict=True)

@@ -1,8 +1,10 @@
 """Search queries of the demo shop, composed from the product a shopper is looking for.
 
-A query names the product kind the way shoppers do ("trail shoes") and at most one constraint
-taken from the wanted item itself (a feature, a colour, a brand, a price ceiling), so the items
-the shopper clicks always satisfy the query they typed.
+A query names the product kind the way shoppers do ("trail shoes", "跑鞋") and at most one
+constraint taken from the wanted item itself (a feature, a colour, a brand, a price ceiling), so
+the items the shopper clicks always satisfy the query they typed. The same constraint is the
+truth of the demo's judged queries (`judged_queries`): a query's relevant products are exactly
+the catalogue's items that satisfy it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from shopsense.data.demo.catalogue import Catalogue
+from shopsense.data.judgments import JudgedQuery
 
 #: Query shapes and how often shoppers use them (shapes that do not apply to an item are skipped).
 SHAPES: dict[str, float] = {
@@ -54,14 +57,8 @@ class QuerySpec:
         return ok
 
 
-def price_ceiling(price: float) -> int:
-    """The round figure a shopper would type as a budget just above `price`."""
-    step = 10 if price < 100 else 25 if price < 300 else 50
-    return int(price // step + 1) * step
-
-
 def compose_query(item: int, catalogue: Catalogue, rng: np.random.Generator) -> QuerySpec:
-    """A query a shopper who wants `item` might type."""
+    """A query a shopper who wants `item` might type, in the catalogue's language."""
     type_index = int(catalogue.item_type[item])
     kind = catalogue.types[type_index]
     name = kind.searches[rng.integers(len(kind.searches))]
@@ -79,20 +76,47 @@ def compose_query(item: int, catalogue: Catalogue, rng: np.random.Generator) -> 
             )
         )
     ]
-    ceiling = price_ceiling(price)
+    language = catalogue.language
+    ceiling = language.budget(price)
+    patterns = language.queries[shape]
+    # Only a language with several ways to say a shape draws one (English has one of each).
+    pattern = patterns[rng.integers(len(patterns))] if len(patterns) > 1 else patterns[0]
+    brand = int(catalogue.item_brand[item])
+    text = pattern.format(
+        name=name,
+        feature=feature,
+        colour=colour,
+        brand=catalogue.brands[brand].lower(),
+        ceiling=ceiling,
+    )
     if shape == "feature":
-        return QuerySpec(f"{feature} {name}", type_index, feature=feature)
+        return QuerySpec(text, type_index, feature=feature)
     if shape == "colour":
-        return QuerySpec(f"{colour} {name}", type_index, colour=colour)
+        return QuerySpec(text, type_index, colour=colour)
     if shape == "brand":
-        brand = int(catalogue.item_brand[item])
-        return QuerySpec(f"{catalogue.brands[brand].lower()} {name}", type_index, brand=brand)
+        return QuerySpec(text, type_index, brand=brand)
     if shape == "under":
-        return QuerySpec(f"{name} under ${ceiling}", type_index, max_price=ceiling)
+        return QuerySpec(text, type_index, max_price=ceiling)
     if shape == "cheap":
-        return QuerySpec(f"cheap {name}", type_index, max_price=kind.price)
+        return QuerySpec(text, type_index, max_price=kind.price)
     if shape == "feature_under":
-        return QuerySpec(
-            f"{feature} {name} under ${ceiling}", type_index, feature=feature, max_price=ceiling
-        )
-    return QuerySpec(name, type_index)
+        return QuerySpec(text, type_index, feature=feature, max_price=ceiling)
+    return QuerySpec(text, type_index)
+
+
+def judged_queries(specs: list[QuerySpec], catalogue: Catalogue) -> list[JudgedQuery]:
+    """Each distinct query of `specs` (in order of first use) judged by the generator's own
+    truth: relevance 1 for every catalogue item that satisfies it (its product kind and its
+    constraint), cold items included; every other item unjudged (not relevant)."""
+    item_ids = catalogue.items["item_id"].to_list()
+    of_type = catalogue.items_of_type()
+    relevant: dict[str, set[int]] = {}
+    for spec in specs:
+        if spec.text in relevant:
+            continue
+        candidates = of_type[spec.type_index]
+        relevant[spec.text] = set(candidates[spec.matches(catalogue, candidates)].tolist())
+    return [
+        JudgedQuery(text, {item_ids[item]: 1.0 for item in sorted(items)})
+        for text, items in relevant.items()
+    ]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from shopsense.data.demo.catalogue import Catalogue
-from shopsense.data.demo.phrases import ASPECTS, CLOSERS, GENERAL_ASPECTS, MILD_NOTES, OPENERS
 from shopsense.data.demo.shoppers import PURCHASE, Activity, Tastes
 
 #: Latent satisfaction below each cut point gets 1, 2, 3, 4 stars; above the last, 5.
@@ -62,31 +61,33 @@ def write_reviews(
 def review_text(rating: int, item: int, catalogue: Catalogue, rng: np.random.Generator) -> str:
     """A review of `item` whose every sentence agrees with `rating` (3 stars: one pro, one con)."""
     kind = catalogue.types[catalogue.item_type[item]]
-    pool = [a for a in dict.fromkeys(kind.aspects + GENERAL_ASPECTS)]
+    phrases = catalogue.language.phrases
+    pool = [a for a in dict.fromkeys(kind.aspects + phrases.general_aspects)]
     strength, flaw = catalogue.strength[item], catalogue.flaw[item]
 
     def say(aspect: str, positive: bool) -> str:
-        phrases = ASPECTS[aspect][0 if positive else 1]
-        return phrases[rng.integers(len(phrases))]
+        said = phrases.aspects[aspect][0 if positive else 1]
+        return said[rng.integers(len(said))]
 
     def another(than: str) -> str:
         rest = [a for a in pool if a != than]
         return rest[rng.integers(len(rest))]
 
-    openers = OPENERS[rating]
+    openers = phrases.openers[rating]
     sentences = [openers[rng.integers(len(openers))].format(noun=kind.sentence_noun)]
     if rating >= 4:
         sentences.append(say(strength, True))
         if rng.random() < 0.5:
             sentences.append(say(another(strength), True))
         if rating == 4 and rng.random() < 0.4:
-            sentences.append(MILD_NOTES[rng.integers(len(MILD_NOTES))])
+            sentences.append(phrases.mild_notes[rng.integers(len(phrases.mild_notes))])
     elif rating == 3:
         sentences += [say(strength, True), say(flaw, False)]
     else:
         sentences.append(say(flaw, False))
         if rng.random() < 0.5:
             sentences.append(say(another(flaw), False))
-    if rating in CLOSERS and rng.random() < 0.5:
-        sentences.append(CLOSERS[rating][rng.integers(len(CLOSERS[rating]))])
-    return " ".join(sentences)
+    closers = phrases.closers.get(rating)
+    if closers and rng.random() < 0.5:
+        sentences.append(closers[rng.integers(len(closers))])
+    return phrases.separator.join(sentences)

@@ -20,8 +20,7 @@ import numpy as np
 
 from shopsense.data.demo.catalogue import Catalogue
 from shopsense.data.demo.config import DemoShopConfig
-from shopsense.data.demo.queries import compose_query
-from shopsense.data.demo.vocabulary import CATEGORIES
+from shopsense.data.demo.queries import QuerySpec, compose_query
 
 #: Interaction kinds, by the code the simulation stores.
 KINDS: tuple[str, ...] = ("view", "click", "cart", "purchase")
@@ -54,15 +53,16 @@ class Activity:
     """Codes into `KINDS`."""
     seconds: np.ndarray
     """Seconds after the start of the event window; increasing within a user."""
-    queries: list[tuple[int, str, float, list[int]]]
-    """(user, text, seconds, clicked items) per search."""
+    queries: list[tuple[int, QuerySpec, float, list[int]]]
+    """(user, query, seconds, clicked items) per search."""
 
 
 def draw_tastes(n_users: int, catalogue: Catalogue, rng: np.random.Generator) -> Tastes:
     """Draw every shopper's latent tastes."""
-    n_categories, n_brands = len(CATEGORIES), len(catalogue.brands)
-    popularity = np.array([c.popularity for c in CATEGORIES])
-    category_brands = [np.flatnonzero(np.isin(catalogue.brands, c.brands)) for c in CATEGORIES]
+    categories = catalogue.categories
+    n_categories, n_brands = len(categories), len(catalogue.brands)
+    popularity = np.array([c.popularity for c in categories])
+    category_brands = [np.flatnonzero(np.isin(catalogue.brands, c.brands)) for c in categories]
     n_liked = 1 + _draw_many(np.cumsum([0.45, 0.35, 0.2]), rng, size=n_users)
     # Gumbel top-k: categories drawn without replacement, in proportion to their popularity.
     liked_order = np.argsort(-(np.log(popularity) + rng.gumbel(size=(n_users, n_categories))))
@@ -96,7 +96,7 @@ def simulate(
     """Run every shopper through the event window."""
     simulation = _Simulation(catalogue, tastes, config, rng)
     users, items, kinds, seconds = [], [], [], []
-    queries: list[tuple[int, str, float, list[int]]] = []
+    queries: list[tuple[int, QuerySpec, float, list[int]]] = []
     for user in range(tastes.category_mix.shape[0]):
         visits = simulation.shopper(user, queries)
         for visit in visits:
@@ -133,7 +133,8 @@ class _Simulation:
         by_key = {t.key: i for i, t in enumerate(catalogue.types)}
         self.complements = [[by_key[k] for k in t.complements] for t in catalogue.types]
         self.category_types = [
-            np.flatnonzero(catalogue.type_category == c).tolist() for c in range(len(CATEGORIES))
+            np.flatnonzero(catalogue.type_category == c).tolist()
+            for c in range(len(catalogue.categories))
         ]
         self.item_type = catalogue.item_type.tolist()
         self.item_brand = catalogue.item_brand.tolist()
@@ -307,7 +308,7 @@ class _Simulation:
             others = others[(others != wanted) & spec.matches(self.catalogue, others)]
             if len(others):
                 clicked.append(self._best(others, brand))
-        queries.append((self.user, spec.text, clock, list(clicked)))
+        queries.append((self.user, spec, clock, list(clicked)))
         return clicked
 
 

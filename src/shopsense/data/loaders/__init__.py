@@ -8,6 +8,8 @@ what a loader returns, so a file with duplicate ids or out-of-range ratings is r
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ FORMATS: tuple[str, ...] = (*LOADERS, "demo")
 # Sniffed in this order; the specific formats come before the generic tabular fallback.
 _SNIFFED = ("s3rec", "lcrec", "movielens", "recbole", "amazon2023", "amazon-reviews")
 _TABULAR_SUFFIXES = (".csv", ".parquet", ".jsonl", ".jsonl.gz", ".ndjson")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 def detect_format(path: str | Path) -> str:
@@ -53,21 +56,29 @@ def detect_format(path: str | Path) -> str:
     )
 
 
-def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset:
+def load(
+    path: str | Path, format: str | None = None, language: str | None = None, **options: Any
+) -> Dataset:
     """Load a dataset from a file or folder in one of `FORMATS` (detected when not given).
 
+    `language`: the catalogue's language ("en", "zh", ...); None detects it from the item texts.
     `options` go to the format's loader (e.g. `mapping=` for `tabular`).
     """
+    if language is not None and not _LANGUAGE_CODE.fullmatch(language):
+        raise DataError(
+            f"language: {language!r} is not a language code (ISO 639-1, e.g. 'en' or 'zh')",
+            source=str(path),
+        )
     name = format or detect_format(path)
     if name == "demo":
         from shopsense.data.demo import generate_demo_shop
 
-        return generate_demo_shop(**options)
+        return generate_demo_shop(language=language or "en", **options)
     if name not in LOADERS:
         raise DataError(f"unknown format {name!r}; known: {', '.join(FORMATS)}", source=str(path))
     dataset = getattr(_module(name), LOADERS[name][1])(Path(path), **options)
     validate_dataset(dataset)
-    return dataset
+    return dataset if language is None else replace(dataset, language=language)
 
 
 def _is_tabular(path: Path) -> bool:

@@ -21,7 +21,7 @@ from shopsense.serving.schemas import (
     MAX_K,
     MAX_TEXT_LENGTH,
     Problem,
-    RecommendationList,
+    SearchList,
 )
 from shopsense.text.pii import mask_pii
 
@@ -53,7 +53,7 @@ async def search(
         ),
     ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
-) -> RecommendationList:
+) -> SearchList:
     """Ranked products for a query, each with its sources and a reason; with `user`, blended
     with that shopper's interests (from every event known so far)."""
     if user is not None:

@@ -3,8 +3,6 @@ languages), understood, and reasoned about in Chinese."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 

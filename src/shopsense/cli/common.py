@@ -25,6 +25,15 @@ FormatOption = Annotated[
     str | None,
     typer.Option("--format", help="Data format; detected from the files when omitted."),
 ]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        "--lang",
+        help="The shop's language (ISO 639-1: en, zh, ...); detected from the item texts when "
+        "omitted. Without --data: the demo shop in that language (en or zh).",
+    ),
+]
 
 
 def load_data(

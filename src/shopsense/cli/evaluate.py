@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from shopsense.cli.app import app
-from shopsense.cli.common import DataOption, FormatOption, fail_on_data_error, load_data
+from shopsense.cli.common import (
+    DataOption,
+    FormatOption,
+    LanguageOption,
+    fail_on_data_error,
+    load_data,
+)
 from shopsense.evaluation.report import evaluate_models, save_report
 from shopsense.ranking.registry import DEFAULT_EVALUATION, expand_models
 
@@ -21,6 +27,7 @@ console = Console(stderr=True)
 def evaluate(
     data: DataOption = None,
     data_format: FormatOption = None,
+    language: LanguageOption = None,
     models: Annotated[
         str,
         typer.Option(
@@ -59,7 +66,7 @@ def evaluate(
 ) -> None:
     """Fit models on a split of a shop's data and report full-ranking metrics."""
     with fail_on_data_error():
-        dataset = load_data(data, data_format, console)
+        dataset = load_data(data, data_format, console, language=language)
         names = expand_models(models)
         handle = rankings.open("w") if rankings is not None else None
         try:

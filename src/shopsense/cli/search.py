@@ -11,7 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from shopsense.cli.app import app
-from shopsense.cli.common import DataOption, FormatOption, fail_on_data_error, load_data
+from shopsense.cli.common import (
+    DataOption,
+    FormatOption,
+    LanguageOption,
+    fail_on_data_error,
+    load_data,
+)
 from shopsense.data.dataset import Dataset
 
 console = Console(stderr=True)
@@ -23,6 +29,7 @@ def search(
     user: Annotated[str | None, typer.Option(help="Shopper id to personalise for.")] = None,
     data: DataOption = None,
     data_format: FormatOption = None,
+    language: LanguageOption = None,
     k: Annotated[int, typer.Option(help="Products to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
@@ -30,7 +37,7 @@ def search(
     from shopsense.search import Searcher
 
     with fail_on_data_error():
-        dataset = _catalogue(data, data_format)
+        dataset = _catalogue(data, data_format, language)
         with console.status(f"indexing {dataset.n_items:,} products"):
             searcher = Searcher.build(dataset)
         results = searcher.search(query, user=user, k=k)
@@ -98,10 +105,10 @@ def evaluate_search_command(
     console.print(f"hybrid / bm25 = {result['hybrid_over_bm25']:.3f}; report: {report}")
 
 
-def _catalogue(path: Path | None, data_format: str | None) -> Dataset:
+def _catalogue(path: Path | None, data_format: str | None, language: str | None) -> Dataset:
     """The demo shop, a Home Depot relevance file, or any format `shopsense.data` loads."""
     from shopsense.data.loaders import homedepot
 
     if path is not None and data_format in (None, "homedepot") and homedepot.sniff(path):
         return homedepot.load_homedepot(path).dataset
-    return load_data(path, data_format, console)
+    return load_data(path, data_format, console, language=language)

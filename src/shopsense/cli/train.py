@@ -10,7 +10,13 @@ from rich.console import Console
 
 from shopsense.bundle import default_models, train_bundle
 from shopsense.cli.app import app
-from shopsense.cli.common import DataOption, FormatOption, fail_on_data_error, load_data
+from shopsense.cli.common import (
+    DataOption,
+    FormatOption,
+    LanguageOption,
+    fail_on_data_error,
+    load_data,
+)
 from shopsense.ranking.registry import expand_models
 
 console = Console(stderr=True)
@@ -23,6 +29,7 @@ def train(
     ],
     data: DataOption = None,
     data_format: FormatOption = None,
+    language: LanguageOption = None,
     models: Annotated[
         str | None,
         typer.Option(
@@ -53,7 +60,7 @@ def train(
 ) -> None:
     """Train models on all of a shop's data and write a versioned bundle for `shopsense serve`."""
     with fail_on_data_error():
-        dataset = load_data(data, data_format, console)
+        dataset = load_data(data, data_format, console, language=language)
         names = expand_models(models) if models else default_models()
         metrics = None
         if evaluate:

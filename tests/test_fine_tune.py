@@ -30,7 +30,7 @@ def _hits(encoder: Encoder) -> int:
 
 
 def test_fine_tuning_learns_the_shops_words(encoder_config: EncoderConfig, tmp_path: Path) -> None:
-    stock = EncoderConfig(cache_dir=str(tmp_path), backend="torch")
+    stock = Encoder(EncoderConfig(cache_dir=str(tmp_path), backend="torch")).config
     model = fine_tune(stock.model_name, PAIRS, tmp_path, FAST)
     tuned = Encoder(stock.model_copy(update={"model_name": str(model)}))
     assert _hits(tuned) == len(PAIRS) > _hits(Encoder(stock)) + 2

@@ -156,3 +156,26 @@ def test_train_names_a_bad_label_and_a_missing_model(tmp_path: Path, runner: Cli
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "no sentiment model here" in " ".join(result.output.split())
+
+
+def test_cli_evaluate_reports_every_method_on_the_seeded_split(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    english = [(text, label) for text, label in TINY if text.isascii()]
+    data = tmp_path / "english.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"text": f"{text} {i}", "label": label}) + "\n"
+            for i in range(10)
+            for text, label in english
+        )
+    )
+    report = tmp_path / "r.json"
+    args = ["reviews", "evaluate", "--data", str(data), "--report", str(report)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    results = json.loads(report.read_text())
+    assert "seed 0" in results["protocol"]
+    (corpus,) = results["corpora"]
+    assert (corpus["train"], corpus["test"]) == (24, 6)
+    assert set(corpus["methods"]) == {"VADER", "TF-IDF + LR", "ours"}

@@ -23,6 +23,8 @@ Bundles and serving
     UserEvent            one shopper event (item, kind, time), what `Recommender.history` reads
 Search
     Searcher             hybrid product search (BM25 + dense, query understanding, learned fusion)
+Reviews
+    SentimentModel       sentiment per review, English and Chinese: fit, analyze, save, load
 Subpackages
     testing              conformance checks for your own retriever (`check_retriever`)
 
@@ -59,6 +61,7 @@ _NAMES: dict[str, str] = {
     "Recommender": "shopsense.ranking.cascade",
     "UserEvent": "shopsense.data.shoppers",
     "Searcher": "shopsense.search",
+    "SentimentModel": "shopsense.reviews.sentiment",
 }
 #: Subpackages reachable as attributes (`shopsense.testing`, `shopsense.search`): every layer.
 _SUBMODULES = frozenset(name for names in LAYERS for name in names)
@@ -79,6 +82,7 @@ __all__ = [
     "Recommender",
     "UserEvent",
     "Searcher",
+    "SentimentModel",
     "testing",
 ]
 
@@ -95,6 +99,7 @@ if TYPE_CHECKING:
     from shopsense.ranking.cascade import Recommender
     from shopsense.ranking.registry import create
     from shopsense.retrieval.base import Retriever, UserContext
+    from shopsense.reviews.sentiment import SentimentModel
     from shopsense.search import Searcher
 
 

@@ -15,6 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("architecture",),
     ("data",),
     ("text", "learning"),
+    ("reviews",),
     ("retrieval",),
     ("search",),
     ("ranking",),

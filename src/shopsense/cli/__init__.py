@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from shopsense.cli import demo, evaluate, search, serve, train  # noqa: F401  (they register)
+from shopsense.cli import demo, evaluate, reviews, search, serve, train  # noqa: F401  (register)
 from shopsense.cli.app import app
 
 __all__ = ["app"]

@@ -25,9 +25,7 @@ from sklearn.model_selection import train_test_split
 from shopsense.data.language import detect_language
 from shopsense.reviews.corpora import POSITIVE, LabelledReviews
 from shopsense.reviews.features import FeatureConfig, ReviewFeatures
-from shopsense.text.encoder import Encoder, EncoderConfig
-
-MULTILINGUAL = "intfloat/multilingual-e5-small"
+from shopsense.text.encoder import MULTILINGUAL_MODEL, Encoder, EncoderConfig
 
 
 class SentimentConfig(BaseModel):
@@ -37,7 +35,7 @@ class SentimentConfig(BaseModel):
 
     features: FeatureConfig = Field(default_factory=FeatureConfig, description="The n-grams.")
     encoder: EncoderConfig | None = Field(
-        default_factory=lambda: EncoderConfig(model_name=MULTILINGUAL),
+        default_factory=lambda: EncoderConfig(model_name=MULTILINGUAL_MODEL),
         description="The frozen sentence encoder whose vectors join the n-grams; None: "
         "n-grams only.",
     )

@@ -49,6 +49,7 @@ from shopsense.data.demo import judged_demo_shop
 from shopsense.evaluation.search import evaluate_search, ndcg
 from shopsense.search import Searcher
 from shopsense.search.analysis import analyze
+from shopsense.search.candidates import RRF_K
 from shopsense.text import Encoder, EncoderConfig
 from shopsense.text.backends import DEFAULT_MODEL, MULTILINGUAL_MODEL
 
@@ -96,7 +97,7 @@ def top(scores: np.ndarray, k: int) -> np.ndarray:
     return head[np.argsort(-scores[head], kind="stable")]
 
 
-def rrf(*rankings: np.ndarray, k: int = 60, depth: int = 100) -> np.ndarray:
+def rrf(*rankings: np.ndarray, k: int = RRF_K, depth: int = 100) -> np.ndarray:
     fused: dict[int, float] = {}
     for ranking in rankings:
         for rank, row in enumerate(ranking[:depth]):

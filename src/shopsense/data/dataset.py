@@ -16,7 +16,7 @@ import polars as pl
 from scipy import sparse
 
 from shopsense.data import schema
-from shopsense.data.language import dominant_language, language_shares
+from shopsense.data.language import ENGLISH, language_shares
 
 #: Implicit-feedback weight of each interaction kind in `user_item_matrix(weighting="kind")`.
 KIND_WEIGHTS: dict[str, float] = {
@@ -52,7 +52,8 @@ class Dataset:
         for table in schema.TABLES:
             object.__setattr__(self, table, schema.conform(getattr(self, table), table))
         if self.language is None:
-            object.__setattr__(self, "language", dominant_language(self._language_sample()))
+            # The most common language of the sample `languages` reads (English if none).
+            object.__setattr__(self, "language", next(iter(self.languages), ENGLISH))
 
     @cached_property
     def languages(self) -> dict[str, float]:

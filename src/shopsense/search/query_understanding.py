@@ -144,6 +144,7 @@ class QueryParser:
         self._attribute_words: dict[str, tuple[ConstraintKind, str]] = {}
         #: Chinese names and attribute words (whole Han runs), found anywhere in a query's text.
         self._han_words: dict[str, tuple[ConstraintKind, str]] = {}
+        self._longest_han_word = 0
 
     def parse(self, text: str) -> ParsedQuery:
         """The parsed form of `text`."""
@@ -242,6 +243,7 @@ class QueryParser:
             if _is_han_word(word):
                 han_words.setdefault(word, found)
         self._han_words = han_words
+        self._longest_han_word = max(map(len, han_words), default=0)
         self._generation = self.index.generation
 
     def _phrase_constraints(self, tokens: list[str]) -> list[Constraint]:
@@ -288,8 +290,10 @@ class QueryParser:
         and Chinese sizes ("42码", "L码", a lone "M")."""
         seen = {(c.kind, c.value) for c in known}
         found: list[Constraint] = []
-        longest = max(map(len, self._han_words), default=0)
-        hits = [(word, *hit) for word, hit in zh.longest_matches(text, self._han_words, longest)]
+        hits = [
+            (word, *hit)
+            for word, hit in zh.longest_matches(text, self._han_words, self._longest_han_word)
+        ]
         for match in zh.SIZE.finditer(text):
             hits.append((match.group(0).strip(), "size", match.group(1) or match.group(2)))
         for phrase, kind, value in hits:

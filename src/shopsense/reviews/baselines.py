@@ -1,5 +1,6 @@
 """The baselines every sentiment result is reported beside: a lexicon (VADER for English,
-SnowNLP for Chinese) and TF-IDF n-grams with logistic regression.
+SnowNLP for Chinese) and TF-IDF n-grams with logistic regression; for aspect polarity, the same
+regression over a window of words around the aspect.
 
 The lexicons are imported when first used (SnowNLP loads its model from disk), so analysing
 reviews never pays for them."""
@@ -17,9 +18,19 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from shopsense.data.language import CHINESE
 from shopsense.reviews.corpora import NEGATIVE, POSITIVE
+from shopsense.text.chinese import ChineseSegmenter
 
 if TYPE_CHECKING:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+
+#: Words kept on either side of an aspect by the window baseline.
+ASPECT_WINDOW = 5
+
+
+@cache
+def _segmenter() -> ChineseSegmenter:
+    return ChineseSegmenter()
 
 
 @cache
@@ -62,3 +73,16 @@ def tfidf_regression(language: str) -> Pipeline:
     else:
         vectorizer = TfidfVectorizer(analyzer="word", ngram_range=(1, 2))
     return make_pipeline(vectorizer, LogisticRegression(max_iter=1000))
+
+
+def aspect_window(
+    text: str, span: tuple[int, int], language: str, width: int = ASPECT_WINDOW
+) -> str:
+    """The aspect at `span` with `width` words either side (jieba words for Chinese)."""
+    start, end = span
+    if language == CHINESE:
+        left = _segmenter().cut(text[:start])[-width:]
+        right = _segmenter().cut(text[end:])[:width]
+        return "".join([*left, text[start:end], *right])
+    left, right = text[:start].split()[-width:], text[end:].split()[:width]
+    return " ".join([*left, text[start:end], *right])

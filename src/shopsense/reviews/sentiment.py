@@ -1,11 +1,15 @@
 """The review sentiment model: one logistic regression over NB-weighted word and character
-n-grams stacked with a frozen sentence embedding, its settings chosen on a validation split.
+n-grams stacked with a frozen sentence embedding, its settings chosen on a validation split,
+optionally blended with an encoder fine-tuned as a classifier.
 
 Sparse n-grams are sharp on the words a corpus uses often; the embedding (multilingual-e5-small,
 English and Chinese alike) generalises to phrasings the training set rarely saw. The
 regression's class probabilities are the reported score; the validation split picks the
-regularisation and how much weight the embedding block gets. Saved state: `model.npz`
-(arrays), `terms.json` (the vocabulary) and `config.json`; no pickles.
+regularisation and how much weight the embedding block gets. With `fine_tune` set, the encoder
+is also fine-tuned on the training part (stopping on the validation split) and the score is a
+weighted mean of its probabilities and the regression's, the weight chosen on the validation
+split. Saved state: `model.npz` (arrays), `terms.json` (the vocabulary), `config.json` and, with
+a fine-tuned encoder, its directory `finetuned/`; no pickles.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sklearn.model_selection import train_test_split
 from shopsense.data.language import detect_language
 from shopsense.reviews.corpora import POSITIVE, LabelledReviews
 from shopsense.reviews.features import FeatureConfig, ReviewFeatures
+from shopsense.reviews.finetune import ClassifierConfig, Examples, TextClassifier
 from shopsense.text.encoder import MULTILINGUAL_MODEL, Encoder, EncoderConfig
 
 
@@ -49,6 +54,18 @@ class SentimentConfig(BaseModel):
         0.1, gt=0, lt=0.5, description="Share of the training reviews held out to choose settings."
     )
     seed: int = Field(0, description="Seed of the validation split.")
+    fine_tune: ClassifierConfig | None = Field(
+        None,
+        description="An encoder fine-tuned as a classifier on the training part, blended with "
+        "the regression; None: the regression alone.",
+    )
+    blend_weights: tuple[float, ...] = Field(
+        tuple(i / 10 for i in range(11)),
+        description="Weights of the fine-tuned classifier's probabilities tried on validation.",
+    )
+
+
+_FINETUNED = "finetuned"
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,8 @@ class SentimentModel:
         intercept: np.ndarray,
         embedding_scale: float,
         c: float,
+        classifier: TextClassifier | None = None,
+        blend_weight: float = 0.0,
     ) -> None:
         self.config = config
         self.features = features
@@ -81,10 +100,14 @@ class SentimentModel:
         self.c = c
         self.coef = coef
         self.intercept = intercept
+        self.classifier = classifier
+        self.blend_weight = blend_weight
 
     @classmethod
     def fit(cls, reviews: LabelledReviews, config: SentimentConfig | None = None) -> SentimentModel:
-        """Choose C and the embedding weight on a validation split, then refit on all reviews."""
+        """Choose C and the embedding weight on a validation split, then refit on all reviews;
+        with `fine_tune`, fine-tune the encoder on the training part and choose its weight in
+        the blend on the validation split."""
         config = config or SentimentConfig()
         if len(np.unique(reviews.labels)) < 2:
             raise ValueError(f"{reviews.name}: training needs at least two sentiment labels")
@@ -107,9 +130,11 @@ class SentimentModel:
                 regression.fit(
                     _stack(sparse_train, embeddings, train, scale), reviews.labels[train]
                 )
-                predicted = regression.predict(_stack(sparse_valid, embeddings, valid, scale))
-                scored.append((accuracy_score(reviews.labels[valid], predicted), c, scale))
-        _, c, scale = max(scored, key=lambda found: found[0])
+                found = regression.predict_proba(_stack(sparse_valid, embeddings, valid, scale))
+                predicted = regression.classes_[found.argmax(axis=1)]
+                scored.append((accuracy_score(reviews.labels[valid], predicted), c, scale, found))
+        _, c, scale, found = max(scored, key=lambda row: row[0])
+        classifier, weight = _fine_tune(config, reviews.subset(train), reviews.subset(valid), found)
         features = _fit_features(config, reviews)
         regression = _regression(c, reviews.labels)
         regression.fit(
@@ -123,6 +148,8 @@ class SentimentModel:
             regression.intercept_,
             scale,
             c,
+            classifier,
+            weight,
         )
 
     def probabilities(self, texts: Sequence[str], remember: bool = True) -> np.ndarray:
@@ -132,13 +159,11 @@ class SentimentModel:
         x = _stack(
             self.features.transform(texts), embeddings, np.arange(len(texts)), self.embedding_scale
         )
-        decision = np.asarray(x @ self.coef.T) + self.intercept
-        if len(self.classes) == 2:
-            positive = 1 / (1 + np.exp(-decision[:, 0]))
-            return np.column_stack([1 - positive, positive])
-        decision -= decision.max(axis=1, keepdims=True)
-        exponentials = np.exp(decision)
-        return exponentials / exponentials.sum(axis=1, keepdims=True)
+        probabilities = _softmax(np.asarray(x @ self.coef.T) + self.intercept)
+        if self.classifier is None or not self.blend_weight:
+            return probabilities
+        fine_tuned = self.classifier.probabilities(list(texts))
+        return self.blend_weight * fine_tuned + (1 - self.blend_weight) * probabilities
 
     def analyze(self, texts: Sequence[str], remember: bool = True) -> list[ReviewSentiment]:
         """Language, sentiment and its probability for each text."""
@@ -162,7 +187,13 @@ class SentimentModel:
             **self.features.arrays(),
         )
         (directory / "terms.json").write_text(json.dumps(self.features.terms, ensure_ascii=False))
-        settings = {"embedding_scale": self.embedding_scale, "c": self.c}
+        settings = {
+            "embedding_scale": self.embedding_scale,
+            "c": self.c,
+            "blend_weight": self.blend_weight,
+        }
+        if self.classifier is not None:
+            self.classifier.save(directory / _FINETUNED)
         (directory / "config.json").write_text(
             json.dumps({"config": self.config.model_dump(mode="json"), **settings}, indent=2)
         )
@@ -176,6 +207,11 @@ class SentimentModel:
         saved = json.loads((directory / "config.json").read_text())
         config = SentimentConfig.model_validate(saved["config"])
         terms = json.loads((directory / "terms.json").read_text())
+        classifier = (
+            TextClassifier.load(directory / _FINETUNED)
+            if (directory / _FINETUNED).is_dir()
+            else None
+        )
         with np.load(directory / "model.npz", allow_pickle=False) as arrays:
             features = ReviewFeatures(config.features, terms, arrays["idf"], arrays["ratios"])
             return cls(
@@ -186,7 +222,45 @@ class SentimentModel:
                 arrays["intercept"],
                 saved["embedding_scale"],
                 saved["c"],
+                classifier,
+                saved.get("blend_weight", 0.0),
             )
+
+
+def _fine_tune(
+    config: SentimentConfig,
+    train: LabelledReviews,
+    valid: LabelledReviews,
+    regression_valid: np.ndarray,
+) -> tuple[TextClassifier | None, float]:
+    """The encoder fine-tuned on `train` (stopping on `valid`) and the weight of its
+    probabilities in the blend that scores best on `valid`; (None, 0) without `fine_tune`."""
+    if config.fine_tune is None:
+        return None, 0.0
+    classifier = TextClassifier.fit(
+        Examples(train.texts, train.labels),
+        Examples(valid.texts, valid.labels),
+        config.fine_tune,
+    )
+    fine_tuned = classifier.probabilities(valid.texts)
+    accuracies = [
+        accuracy_score(
+            valid.labels,
+            classifier.classes[(w * fine_tuned + (1 - w) * regression_valid).argmax(axis=1)],
+        )
+        for w in config.blend_weights
+    ]
+    return classifier, config.blend_weights[int(np.argmax(accuracies))]
+
+
+def _softmax(decision: np.ndarray) -> np.ndarray:
+    """Class probabilities from the regression's decision values (one column if binary)."""
+    if decision.shape[1] == 1:
+        positive = 1 / (1 + np.exp(-decision[:, 0]))
+        return np.column_stack([1 - positive, positive])
+    decision = decision - decision.max(axis=1, keepdims=True)
+    exponentials = np.exp(decision)
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
 
 
 def _fit_features(config: SentimentConfig, reviews: LabelledReviews) -> ReviewFeatures:

@@ -55,6 +55,8 @@ ASPECT = pl.Struct(
         "aspect": pl.Utf8(),
         "sentiment": pl.Utf8(),
         "score": pl.Float64(),
+        "start": pl.Int32(),
+        "end": pl.Int32(),
     }
 )
 

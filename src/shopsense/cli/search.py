@@ -19,6 +19,7 @@ from shopsense.cli.common import (
     load_data,
 )
 from shopsense.data.dataset import Dataset
+from shopsense.reviews.signals import HIGHEST_STARS, LOWEST_STARS
 
 console = Console(stderr=True)
 
@@ -31,16 +32,35 @@ def search(
     data_format: FormatOption = None,
     language: LanguageOption = None,
     k: Annotated[int, typer.Option(help="Products to show.")] = 10,
+    min_rating: Annotated[
+        float | None,
+        typer.Option(
+            min=LOWEST_STARS,
+            max=HIGHEST_STARS,
+            help="Only products whose mean star rating is at least this (products without "
+            "ratings are kept unless --require-reviews).",
+        ),
+    ] = None,
+    min_positive: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Only products with at least this positive share."),
+    ] = None,
+    require_reviews: Annotated[
+        bool, typer.Option("--require-reviews", help="Leave out products without reviews.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """Search a shop's catalogue (default: the synthetic demo shop)."""
-    from shopsense.search import Searcher
+    """Search a shop's catalogue (default: the synthetic demo shop), within review floors."""
+    from shopsense.search import Filters, Searcher
 
+    floor = Filters(
+        min_rating=min_rating, min_positive=min_positive, require_reviews=require_reviews
+    )
     with fail_on_data_error():
         dataset = _catalogue(data, data_format, language)
         with console.status(f"indexing {dataset.n_items:,} products"):
             searcher = Searcher.build(dataset)
-        results = searcher.search(query, user=user, k=k)
+        results = searcher.search(query, user=user, k=k, filters=floor)
     if as_json:
         typer.echo(results.model_dump_json(indent=2))
         return

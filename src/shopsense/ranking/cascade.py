@@ -14,6 +14,8 @@ The page is then picked by the re-ranking stage (`shopsense.ranking.rerank.Reran
 the business rules, same-title de-duplication, the per-brand cap, MMR diversity and exploration
 to it, so that dropped items are refilled from further down; only the page is explained. The
 default only de-duplicates titles: a list without repeated titles is the cascade's top `k`.
+A request may also name the items it allows (`allowed`, e.g. those whose reviews meet a floor,
+`review_allowed`): no other item is ever returned, and the page is filled from further down.
 
 Known shoppers' lists can be computed ahead, when the bundle is trained (`precomputed.py`) and
 again after their events (the server's refresher): a request is answered from that list while the
@@ -215,11 +217,17 @@ class Recommender:
 
     # ---- recommendations ---------------------------------------------------------------------
     def recommend(
-        self, history: History, k: int, user: str | None = None, text: str | None = None
+        self,
+        history: History,
+        k: int,
+        user: str | None = None,
+        text: str | None = None,
+        allowed: np.ndarray | None = None,
     ) -> list[Scored]:
-        """Top-`k` items for a shopper, history excluded, scored now."""
-        picks = self.recommend_many([history], k, [user], [text])[0]
-        if not len(history) and not text and not self._explores:
+        """Top-`k` items for a shopper, history excluded, scored now; `allowed` (a mask over
+        the items): only those may be returned."""
+        picks = self.recommend_many([history], k, [user], [text], allowed)[0]
+        if not len(history) and not text and not self._explores and allowed is None:
             self._anonymous[k] = tuple(picks)
         return picks
 
@@ -248,8 +256,10 @@ class Recommender:
         k: int,
         users: Sequence[str | None],
         texts: Sequence[str | None],
+        allowed: np.ndarray | None = None,
     ) -> list[list[Scored]]:
-        """`recommend` for a batch of shoppers, always scored (one product per model)."""
+        """`recommend` for a batch of shoppers, always scored (one product per model), only
+        `allowed` items (a mask; None: all) returned."""
         contexts = [
             UserContext(
                 history=history.items,
@@ -259,7 +269,7 @@ class Recommender:
             )
             for history, user, text in zip(histories, users, texts, strict=True)
         ]
-        return self._cascade(contexts, k, list(histories))
+        return self._cascade(contexts, k, list(histories), allowed)
 
     def similar(self, item: int, k: int) -> list[Scored]:
         """Top-`k` items related to one item (the item itself excluded)."""
@@ -269,13 +279,21 @@ class Recommender:
         return self._cascade([UserContext.of([item])], k, [anchor])[0]
 
     def _cascade(
-        self, contexts: Sequence[UserContext], k: int, histories: Sequence[History]
+        self,
+        contexts: Sequence[UserContext],
+        k: int,
+        histories: Sequence[History],
+        allowed: np.ndarray | None = None,
     ) -> list[list[Scored]]:
         """Each shopper's picks: every model scores the shoppers still short of a pool for
         `k` at once; the re-ranker picks each page of `k` from its pool."""
         n = len(contexts)
         pool = self.reranker.pool_size(k)
         excluded = np.zeros((n, self.n_items), dtype=bool)
+        if allowed is not None:
+            if allowed.shape != (self.n_items,):
+                raise ValueError(f"allowed must mask the {self.n_items} items, got {allowed.shape}")
+            excluded |= ~allowed.astype(bool)[None, :]
         for row, history in enumerate(histories):
             excluded[row, history.items] = True
         cascade = Cascade(len(self.models), n, self.n_items)

@@ -8,7 +8,11 @@ Three kinds, all computed for a whole batch of candidates at once:
   interaction (NaN without timestamps), and user statistics: history length, the mean log
   popularity of the history (how mainstream the user is) and the candidate's popularity against it;
 - text: cosine of the candidate's text vector to the latest history item, to the two before it
-  and to a recency-weighted profile of the history (when item text vectors exist).
+  and to a recency-weighted profile of the history (when item text vectors exist);
+- reviews: the item's shrunk (Bayesian average) star rating and positive share and its log
+  review count (`shopsense.reviews.signals`), when the shop has reviews. Only reviews that
+  cannot reveal a held-out event are read (`training_reviews`), and a shop without reviews
+  gets no review columns at all, so its ranker is the one it always was.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from threadpoolctl import ThreadpoolController
 from shopsense.data.dataset import Dataset
 from shopsense.ranking.candidates import Candidates
 from shopsense.retrieval.base import UserContext
+from shopsense.reviews.signals import ItemReviewSignals
 
 SignalName = Literal["score", "rank", "relative", "zscore"]
 _SECONDS_PER_DAY = 86_400.0
@@ -57,6 +62,11 @@ class FeatureConfig(BaseModel):
     profile_length: int = Field(
         20, ge=1, description="Latest history entries that make up the text profile."
     )
+    reviews: bool = Field(
+        True,
+        description="Review features (shrunk rating, shrunk positive share, log review "
+        "count), used only when the shop has reviews.",
+    )
 
 
 class FeatureBuilder:
@@ -76,27 +86,36 @@ class FeatureBuilder:
         )
         self.item_table = np.empty((0, 0), dtype=np.float32)
         self.item_groups: dict[str, np.ndarray] = {}
+        self.review_table: np.ndarray | None = None
+        """Per item, the `REVIEW_FEATURES` (None: the shop has no reviews to read)."""
 
     # ---- fitting ---------------------------------------------------------------------------
-    def fit(self, dataset: Dataset) -> FeatureBuilder:
-        """Item statistics from `dataset`'s (training) interactions and the catalogue's brands
-        and leaf categories (where it has them)."""
+    def fit(self, dataset: Dataset, reviews: pl.DataFrame | None = None) -> FeatureBuilder:
+        """Item statistics from `dataset`'s (training) interactions, the catalogue's brands
+        and leaf categories (where it has them) and review features from `reviews` (analysed
+        reviews, `shopsense.reviews.analysis.ANALYZED` columns; default: the dataset's star
+        ratings)."""
         self.item_table = item_statistics(dataset)
         self.item_groups = item_groups(dataset.items) if self.config.catalogue else {}
+        self.review_table = review_table(dataset, reviews) if self.config.reviews else None
         return self
 
     def state(self) -> dict[str, np.ndarray]:
         """The fitted arrays, for saving."""
         vectors = self.item_vectors
+        reviews = {} if self.review_table is None else {"review_table": self.review_table}
         return {
             "item_table": self.item_table,
             "item_vectors": np.empty((0, 0), np.float32) if vectors is None else vectors,
             **{f"group_{name}": codes for name, codes in self.item_groups.items()},
+            **reviews,
         }
 
     def restore(self, state: dict[str, np.ndarray]) -> FeatureBuilder:
-        """Set the fitted arrays from `state()` output."""
+        """Set the fitted arrays from `state()` output (a ranker saved before review features
+        has no review table, and its feature names have no review columns)."""
         self.item_table = state["item_table"]
+        self.review_table = state.get("review_table")
         vectors = state["item_vectors"]
         self.item_vectors = vectors if vectors.size and self.config.text else None
         self.item_groups = {
@@ -115,6 +134,8 @@ class FeatureBuilder:
             names += [f"{group}_share", f"{group}_same_as_last"]
         if self.item_vectors is not None:
             names += [f"text_last_{lag}" for lag in range(_TEXT_LAGS)] + ["text_profile"]
+        if self.review_table is not None:
+            names += list(REVIEW_FEATURES)
         return names
 
     # ---- building --------------------------------------------------------------------------
@@ -136,6 +157,8 @@ class FeatureBuilder:
             columns += _group_columns(codes, candidates, users)
         if self.item_vectors is not None:
             columns += self._text_columns(candidates, users)
+        if self.review_table is not None:
+            columns += list(self.review_table[candidates.items].T)
         return np.column_stack(columns).astype(np.float32, copy=False)
 
     def _user_table(self, users: Sequence[UserContext]) -> np.ndarray:
@@ -246,6 +269,7 @@ def item_groups(items: pl.DataFrame) -> dict[str, np.ndarray]:
 
 
 ITEM_FEATURES = ("item_log_popularity", "item_log_latest", "item_mean_position", "item_age_days")
+REVIEW_FEATURES = ("item_review_rating", "item_review_positive", "item_log_reviews")
 USER_FEATURES = ("user_log_history", "user_mean_log_popularity", "user_last_log_popularity")
 
 
@@ -289,3 +313,31 @@ def _age_days(events: pl.DataFrame, items: np.ndarray, n_items: int) -> np.ndarr
     has = np.isfinite(latest)
     age[has] = (seconds[known].max() - latest[has]) / _SECONDS_PER_DAY
     return age
+
+
+def training_reviews(reviews: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
+    """The reviews a model fitted on `dataset` may read: those whose (user, item) pair is among
+    its interactions, and those of reviewers with no interactions at all. A review of an event
+    held out from `dataset` (a validation or test target) would tell the ranker the answer."""
+    pairs = dataset.interactions.select("user_id", "item_id").unique()
+    users = pairs.select("user_id").unique()
+    paired = reviews.join(pairs, on=["user_id", "item_id"], how="semi")
+    strangers = reviews.join(users, on="user_id", how="anti")
+    return pl.concat([paired, strangers])
+
+
+def review_table(dataset: Dataset, reviews: pl.DataFrame | None = None) -> np.ndarray | None:
+    """Per item, the `REVIEW_FEATURES` from `reviews` (analysed; default: the dataset's star
+    ratings) as far as `training_reviews` allows; None where no review is left to read."""
+    frame = training_reviews(dataset.reviews if reviews is None else reviews, dataset)
+    if frame.height == 0:
+        return None
+    item_ids = dataset.item_ids.tolist()
+    if "positive" in frame.columns:
+        signals = ItemReviewSignals.from_analyzed(frame, item_ids)
+    else:
+        signals = ItemReviewSignals.from_ratings(frame, item_ids)
+    table = np.column_stack(
+        [signals.shrunk_rating, signals.shrunk_positive, np.log1p(signals.reviews)]
+    )
+    return table.astype(np.float32)

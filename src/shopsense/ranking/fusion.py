@@ -142,6 +142,14 @@ class FusionRetriever(Retriever, Composite):
         self.generators: dict[str, Retriever] = {}
         self.features = FeatureBuilder(self.config.features, keys)
         self.ranker = LambdaMART(self.config.ranker)
+        self.reviews: pl.DataFrame | None = None
+        """Analysed reviews the review features read (None: the dataset's star ratings)."""
+
+    def use_reviews(self, analyzed: pl.DataFrame) -> FusionRetriever:
+        """Read the review features from analysed reviews (`shopsense.reviews.analysis.
+        ANALYZED` columns: model sentiment, not only stars) when fitted; returns self."""
+        self.reviews = analyzed
+        return self
 
     # ---- fitting ---------------------------------------------------------------------------
     def _fit(self, dataset: Dataset, validation: EvalCases | None) -> None:
@@ -168,7 +176,7 @@ class FusionRetriever(Retriever, Composite):
             self.config.features,
             [spec.key for spec in self.config.generators],
             self._item_vectors(dataset),
-        ).fit(dataset)
+        ).fit(dataset, self.reviews)
 
     def _item_vectors(self, dataset: Dataset) -> np.ndarray | None:
         if not self.config.features.text:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data import schema
 from shopsense.data.errors import DataError
+from shopsense.reviews.signals import ReviewFloor
 from shopsense.search.analysis import Analyzer, char_grams
 from shopsense.search.lexical import LexicalConfig, LexicalIndex
 from shopsense.search.stored import (
@@ -82,15 +83,31 @@ class Filters(BaseModel):
     attributes: dict[str, list[str]] = Field(
         default_factory=dict, description="Attribute name -> any of these values."
     )
+    min_rating: float | None = ReviewFloor.model_fields["min_rating"]
+    min_positive: float | None = ReviewFloor.model_fields["min_positive"]
+    require_reviews: bool = ReviewFloor.model_fields["require_reviews"]
 
     def is_empty(self) -> bool:
         """Whether no constraint is set."""
+        return self.catalogue_is_empty() and self.review_floor().is_empty()
+
+    def catalogue_is_empty(self) -> bool:
+        """Whether no constraint on the products' own fields is set."""
         return not (
             self.categories
             or self.brands
             or self.attributes
             or self.min_price is not None
             or self.max_price is not None
+        )
+
+    def review_floor(self) -> ReviewFloor:
+        """The constraints on the products' reviews (applied by the searcher, which holds the
+        review signals; see `ReviewFloor` for products without reviews)."""
+        return ReviewFloor(
+            min_rating=self.min_rating,
+            min_positive=self.min_positive,
+            require_reviews=self.require_reviews,
         )
 
 
@@ -314,9 +331,10 @@ class CatalogueIndex:
         }
 
     def mask(self, filters: Filters | None) -> np.ndarray:
-        """Live slots that satisfy `filters`."""
+        """Live slots that satisfy the catalogue constraints of `filters` (its review floor is
+        the searcher's to apply: the index holds no reviews)."""
         mask = self.live.copy()
-        if filters is None or filters.is_empty():
+        if filters is None or filters.catalogue_is_empty():
             return mask
         if filters.brands:
             mask &= self._any_of(self._by_brand, [brand.lower() for brand in filters.brands])

@@ -2,8 +2,9 @@
 
 Every hit carries a `SearchSignals`: the lexical and dense ranks and scores, the understood
 constraints the product meets, the spelling corrections found in it, its choices in similar
-past searches and the shopper's affinity. The REST API and the CLI read these fields, never
-re-parse them: `sources()` names the retrievers behind the hit and `reason()` says it in words.
+past searches, the shopper's affinity, its reviews and the query's words they praise. The REST
+API and the CLI read these fields, never re-parse them: `sources()` names the retrievers behind
+the hit and `reason()` says it in words.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ _REASONS: dict[str, dict[str, str]] = {
         "list": ", ",
         "bracket": " ({})",
         "personal": ", and fits your interests",
+        "praised": "; reviews praise: {}",
     },
     "zh": {
         "lexical": "与您搜索的词相符",
@@ -25,6 +27,7 @@ _REASONS: dict[str, dict[str, str]] = {
         "list": "，",
         "bracket": "（{}）",
         "personal": "，并符合您的兴趣",
+        "praised": "；评价称赞：{}",
     },
 }
 #: How a met constraint reads, per language and kind (any other: "{kind} {value}").
@@ -65,9 +68,16 @@ class SearchSignals(BaseModel):
     personal_affinity: float | None = Field(
         None, description="The shopper's interest in it, where the search was personalised."
     )
+    reviews: int | None = Field(None, ge=0, description="Its reviews, where reviews are known.")
+    rating: float | None = Field(None, description="Its mean star rating, where it has one.")
+    praised_in_reviews: list[str] = Field(
+        default_factory=list,
+        description="Aspects its reviews praise that the query asks for ('quiet', '安静').",
+    )
 
     def sources(self) -> list[str]:
-        """The retrievers behind the hit: 'lexical', 'dense' (always one), 'personal'."""
+        """The retrievers behind the hit: 'lexical', 'dense' (always one), 'personal', and
+        'reviews' where its reviews praise what the query asks for."""
         found = [
             name
             for name, rank in (("lexical", self.lexical_rank), ("dense", self.dense_rank))
@@ -75,7 +85,10 @@ class SearchSignals(BaseModel):
         ]
         if self.personal_affinity is not None and self.personal_affinity > 0:
             found.append("personal")
-        return found or ["dense"]
+        found = found or ["dense"]
+        if self.praised_in_reviews:
+            found.append("reviews")
+        return found
 
     def reason(self, language: str = "en") -> str:
         """Why the product was found, for the shopper, in the shop's `language`."""
@@ -90,16 +103,22 @@ class SearchSignals(BaseModel):
             reason += words["bracket"].format(words["list"].join(met))
         if self.personal_affinity is not None and self.personal_affinity > 0:
             reason += words["personal"]
+        if self.praised_in_reviews:
+            reason += words["praised"].format(words["list"].join(self.praised_in_reviews))
         return reason
 
     def flat(self) -> dict[str, int | float | str]:
         """The signals present, one name each (constraints by their kind), for a table."""
         out: dict[str, int | float | str] = {
             name: value
-            for name, value in self.model_dump(exclude={"constraints", "spelling"}).items()
+            for name, value in self.model_dump(
+                exclude={"constraints", "spelling", "praised_in_reviews"}
+            ).items()
             if value is not None
         }
         out.update(self.constraints)
         if self.spelling:
             out["spelling"] = ", ".join(self.spelling)
+        if self.praised_in_reviews:
+            out["praised_in_reviews"] = ", ".join(self.praised_in_reviews)
         return out

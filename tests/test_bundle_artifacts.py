@@ -226,7 +226,7 @@ def test_required_and_unknown_artifacts_cannot_be_skipped(shop: Dataset, tmp_pat
     with pytest.raises(ValueError, match="cannot be skipped"):
         train_bundle(shop, tmp_path, ["popularity"], skip=["catalogue"])
     with pytest.raises(ValueError, match="unknown artifacts"):
-        train_bundle(shop, tmp_path, ["popularity"], skip=["reviews"])
+        train_bundle(shop, tmp_path, ["popularity"], skip=["sponsored"])
 
 
 def test_unknown_or_newer_artifacts_are_refused(shop: Dataset, tmp_path: Path) -> None:

@@ -41,6 +41,10 @@ ROUTES = {
     ("POST", "/v1/users"): "shopper",
     ("GET", "/v1/users/{user_id}"): "shopper",
     ("DELETE", "/v1/users/{user_id}"): "admin",
+    ("POST", "/v1/reviews"): "shopper",
+    ("GET", "/v1/items/{item_id}/reviews/summary"): "catalog",
+    ("GET", "/v1/insights/alerts"): "admin",
+    ("GET", "/v1/insights/trends"): "admin",
     ("GET", "/healthz"): None,
     ("GET", "/metrics"): "admin",
 }
@@ -72,12 +76,17 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def _request(client: TestClient, method: str, template: str, headers: dict[str, str]):
     user = "u5" if method == "DELETE" else "u1"
     path = template.replace("{user_id}", user).replace("{item_id}", ITEM)
-    params = {"q": "trail shoe"} if template == "/v1/search" else None
+    params = {
+        "/v1/search": {"q": "trail shoe"},
+        "/v1/insights/trends": {"scope": "item", "key": ITEM},
+    }.get(template)
     body = None
     if template == "/v1/events":
         body = {"user": "u1", "item": ITEM, "kind": "view"}
     elif template == "/v1/users" and method == "POST":
         body = {"user": "u1", "text": "I love trail running"}
+    elif template == "/v1/reviews":
+        body = {"user": "u1", "item": ITEM, "rating": 5, "text": "Great grip on wet rocks."}
     return client.request(method, path, params=params, json=body, headers=headers)
 
 

@@ -7,6 +7,7 @@ A bundle is a registry of named artifacts (`registry.ARTIFACTS`), each in its ow
                          SHA-256 of every file it wrote
     catalogue/           the products (row order = item index)            `catalogue.py`
     data/                users, interactions, reviews, queries            `shop_data.py`
+    reviews/             the review analyzer and every review's reading   `reviews.py`
     recommender/<name>/  each fitted model, as `Retriever.save` wrote it  `recommender.py`
     search/              the product search index, where built            `search.py`
     precomputed/         shoppers' lists computed ahead, where built      `precomputed.py`

@@ -44,6 +44,8 @@ class BuildContext:
     """Reports progress in one line."""
     built: dict[str, Any] = field(default_factory=dict)
     """What the artifacts built before this one returned, by name (registry order)."""
+    reviews_model: Path | None = None
+    """A review analyzer `shopsense reviews train` wrote; None: fit one on the shop's ratings."""
 
 
 class Artifact(ABC):

@@ -1,5 +1,8 @@
 """The recommender artifact: the fitted models, in cascade order, each in its own folder as
-written by `Retriever.save` (arrays, sparse matrices, JSON, faiss and safetensors files)."""
+written by `Retriever.save` (arrays, sparse matrices, JSON, faiss and safetensors files).
+
+The learned fusion reads its review features from the reviews artifact's analysed reviews
+where that was built before it (else from the shop's star ratings)."""
 
 from __future__ import annotations
 
@@ -39,11 +42,17 @@ class RecommenderArtifact(Artifact):
     optional = False
 
     def build(self, dataset: Dataset, context: BuildContext) -> FittedModels:
+        # Imported here, like the registry imports it: the fusion pulls in LightGBM.
+        from shopsense.ranking.fusion import FusionRetriever
+
         models: dict[str, Retriever] = {}
         seconds: dict[str, float] = {}
+        read = context.built.get("reviews")
         for name in context.models:
             context.step(f"fitting {name} on {dataset.interactions.height:,} interactions")
             retriever = create(name, **context.configs.get(name, {}))
+            if read is not None and isinstance(retriever, FusionRetriever):
+                retriever.use_reviews(read.analyzed)
             started = time.perf_counter()
             models[name] = retriever.fit(dataset)
             seconds[name] = round(time.perf_counter() - started, 3)

@@ -10,6 +10,7 @@ from shopsense.bundle.artifact import Artifact
 from shopsense.bundle.catalogue import CatalogueArtifact
 from shopsense.bundle.precomputed import PrecomputedArtifact
 from shopsense.bundle.recommender import RecommenderArtifact
+from shopsense.bundle.reviews import ReviewsArtifact
 from shopsense.bundle.search import SearchArtifact
 from shopsense.bundle.shop_data import DataArtifact
 
@@ -20,6 +21,7 @@ ARTIFACTS: Mapping[str, Artifact] = MappingProxyType(
         for artifact in (
             CatalogueArtifact(),
             DataArtifact(),
+            ReviewsArtifact(),
             RecommenderArtifact(),
             SearchArtifact(),
             PrecomputedArtifact(),

@@ -40,6 +40,7 @@ from shopsense.bundle.manifest import (
 from shopsense.bundle.precomputed import PRECOMPUTED, PrecomputedLists
 from shopsense.bundle.recommender import default_models
 from shopsense.bundle.registry import ARTIFACTS
+from shopsense.bundle.reviews import ReadReviews
 from shopsense.bundle.shop_data import ShopTables
 from shopsense.data.dataset import Dataset
 from shopsense.ranking.registry import expand_models
@@ -80,6 +81,7 @@ def train_bundle(
     precompute: bool = True,
     on_step: Callable[[str], None] | None = None,
     skip: Collection[str] = (),
+    reviews_model: Path | None = None,
 ) -> Path:
     """Build every artifact of the registry on all of `dataset`, write a new bundle version
     under `out_dir` and make it current. Returns the version directory.
@@ -89,6 +91,8 @@ def train_bundle(
     is recorded in the manifest as-is. `skip` names optional artifacts to leave out;
     `search=False` and `precompute=False` leave out the search index and the shoppers' lists
     computed ahead (which the server answers with until a shopper's history changes).
+    `reviews_model` is a review analyzer `shopsense reviews train` wrote (default: one fitted
+    on the shop's own rated reviews).
     """
     names = expand_models(",".join(models)) if models else default_models()
     configs = configs or {}
@@ -98,7 +102,9 @@ def train_bundle(
     skipped = set(skip) | ({"search"} if not search else set())
     skipped |= {"precomputed"} if not precompute else set()
     _check_skip(skipped)
-    context = BuildContext(names, configs, on_step or (lambda message: None))
+    context = BuildContext(
+        names, configs, on_step or (lambda message: None), reviews_model=reviews_model
+    )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC)
@@ -215,6 +221,11 @@ class Bundle:
     def searcher(self) -> Searcher | None:
         """Product search over the catalogue, where the bundle was built with it."""
         return self.artifacts.get("search")
+
+    @property
+    def reviews(self) -> ReadReviews | None:
+        """The shop's review analyzer and analysed reviews, where the bundle has them."""
+        return self.artifacts.get("reviews")
 
     @property
     def precomputed(self) -> PrecomputedLists | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,8 @@ console = Console(stderr=True)
 DEMO_KEYS = {"demo-catalog": Scope.CATALOG, "demo-admin": Scope.ADMIN}
 #: The searches the curl examples run, by the shop's language (English for any other).
 SEARCH_EXAMPLES = {"en": ("running shoes",), "zh": ("跑鞋", "蓝牙耳机 300元以下")}
+#: The review the curl examples post, by the shop's language (English for any other).
+REVIEW_EXAMPLES = {"en": "Stopped working after a week.", "zh": "用了一周就坏了。"}
 
 
 @app.command()
@@ -107,10 +110,13 @@ def curl_examples(dataset: Dataset, keys: dict[str, Scope], url: str) -> list[st
     admin = next((key for key, scope in keys.items() if scope is Scope.ADMIN), None)
     user, item = str(dataset.user_ids[0]), str(dataset.item_ids[0])
     other = str(dataset.item_ids[min(42, dataset.n_items - 1)])
+    reviews = dataset.reviews.group_by("item_id").len().sort(["len", "item_id"])
+    reviewed = str(reviews["item_id"][-1]) if reviews.height else item
     public = f"-H {shlex.quote('X-API-Key: ' + catalog)}"
     lines = [
         f"curl {public} {shlex.quote(f'{url}/v1/recommendations?k=5')}",
         f"curl {public} {shlex.quote(f'{url}/v1/items/{item}/similar?k=5')}",
+        f"curl {public} {shlex.quote(f'{url}/v1/items/{reviewed}/reviews/summary')}",
     ]
     for query in SEARCH_EXAMPLES.get(dataset.language or "en", SEARCH_EXAMPLES["en"]):
         if query.isascii():
@@ -124,10 +130,15 @@ def curl_examples(dataset: Dataset, keys: dict[str, Scope], url: str) -> list[st
     if admin is not None:
         backend = f"-H {shlex.quote('X-API-Key: ' + admin)}"
         event = f'{{"user": "{user}", "item": "{other}", "kind": "view"}}'
+        text = REVIEW_EXAMPLES.get(dataset.language or "en", REVIEW_EXAMPLES["en"])
+        review = json.dumps({"user": user, "item": reviewed, "rating": 2, "text": text})
         lines += [
             f"curl {backend} {shlex.quote(f'{url}/v1/users/{user}/recommendations?k=5')}",
             f"curl {backend} {shlex.quote(f'{url}/v1/users/{user}')}",
             f"curl {backend} -H 'Content-Type: application/json' "
             f"-d {shlex.quote(event)} {url}/v1/events",
+            f"curl {backend} -H 'Content-Type: application/json' "
+            f"-d {shlex.quote(review)} {url}/v1/reviews",
+            f"curl {backend} {shlex.quote(f'{url}/v1/insights/alerts')}",
         ]
     return lines

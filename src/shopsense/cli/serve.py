@@ -84,6 +84,10 @@ def serve(
             help="Drop items whose `in_stock` attribute says they are out of stock.",
         ),
     ] = None,
+    alert_webhook: Annotated[
+        str | None,
+        typer.Option(help="URL each review alert is POSTed to as JSON (alerts are also logged)."),
+    ] = None,
 ) -> None:
     """Serve recommendations, similar items, search, events and profiles over HTTP.
 
@@ -109,6 +113,7 @@ def serve(
         log_level=log_level,
         rerank=settings,
         docs=docs,
+        alert_webhook=alert_webhook,
         limits={
             "max_header_bytes": max_header_bytes,
             "header_timeout_s": header_timeout,
@@ -191,10 +196,12 @@ def run_server(
     log_level: str = "info",
     rerank: RerankConfig | None = None,
     docs: bool = False,
+    alert_webhook: str | None = None,
     limits: Mapping[str, float] | None = None,
 ) -> None:
     """Serve `bundle` with `keys` until interrupted (uvicorn, one process); `rerank`: the
-    lists' re-ranking settings (default: `RerankConfig()`); `limits`: `ServingConfig` request
+    lists' re-ranking settings (default: `RerankConfig()`); `alert_webhook`: where review
+    alerts are posted; `limits`: `ServingConfig` request
     limits (sizes, timeouts, connections, failed auth) over their defaults. Bad settings exit
     with a one-line error."""
     import uvicorn
@@ -223,6 +230,7 @@ def run_server(
             watch_seconds=watch,
             rerank=rerank or RerankConfig(),
             docs=docs,
+            alert_webhook=alert_webhook,
             token_secret=token_secret_from_env(),
             **(limits or {}),
         )

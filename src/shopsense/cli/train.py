@@ -49,6 +49,14 @@ def train(
             "until a shopper's history changes.",
         ),
     ] = True,
+    reviews_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--reviews-model",
+            help="A review analyzer written by `shopsense reviews train` (sentiment and aspects "
+            "of the shop's reviews). Omitted: one fitted on the shop's own rated reviews.",
+        ),
+    ] = None,
     evaluate: Annotated[
         bool,
         typer.Option(
@@ -82,5 +90,6 @@ def train(
                 search=search,
                 precompute=precompute,
                 on_step=step,
+                reviews_model=reviews_model,
             )
     console.print(f"bundle {path.name} written to {path} and made current in {out}")

@@ -24,7 +24,16 @@ from shopsense import __version__
 from shopsense.data.errors import DataError, StorageError
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import Observe
-from shopsense.serving.routers import events, health, items, recommendations, search, users
+from shopsense.serving.routers import (
+    events,
+    health,
+    insights,
+    items,
+    recommendations,
+    reviews,
+    search,
+    users,
+)
 from shopsense.serving.runtime import Runtime
 from shopsense.serving.settings import ServingConfig
 
@@ -64,7 +73,7 @@ def create_app(config: ServingConfig) -> FastAPI:
         max_body_size=config.max_body_bytes,
     )
     app.state.runtime = runtime
-    for router in (recommendations, items, search, users, events, health):
+    for router in (recommendations, items, reviews, search, users, events, insights, health):
         app.include_router(router.router)
     app.add_exception_handler(RequestValidationError, _validation_failed)
     app.add_exception_handler(DataError, _bad_data)

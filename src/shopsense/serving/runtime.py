@@ -34,6 +34,9 @@ from shopsense.ranking.precomputed import PRECOMPUTED_K
 from shopsense.ranking.rerank import RerankConfig
 from shopsense.retrieval.base import UserContext
 from shopsense.retrieval.capabilities import find_text_reader
+from shopsense.reviews.analysis import empty_analyzed
+from shopsense.reviews.insights import ShopReviews
+from shopsense.serving.alert_sink import AlertSink
 from shopsense.serving.limits import FailedAuthLimiter
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import request_id
@@ -137,6 +140,8 @@ class Runtime:
         self.metrics = metrics
         self.users = UserState()
         self._served: Served | None = None
+        self._reviews: ShopReviews | None = None
+        self.alert_sink = AlertSink(config.alert_webhook)
         self._writer: EventWriter | None = None
         self._reloading = asyncio.Lock()
         self.failed_auth = FailedAuthLimiter(config.max_failed_auth, config.failed_auth_window_s)
@@ -158,6 +163,13 @@ class Runtime:
         return self._served
 
     @property
+    def reviews(self) -> ShopReviews:
+        """Every stored review with its reading, the product summaries, trends and alerts."""
+        if self._reviews is None:
+            raise RuntimeError("the server has not started")
+        return self._reviews
+
+    @property
     def writer(self) -> EventWriter:
         if self._writer is None:
             raise RuntimeError("the server has not started")
@@ -170,6 +182,7 @@ class Runtime:
         self._writer = EventWriter(Store(self.config.store), self._apply)
         dataset = await self.writer.run(lambda store: _prepare(store, served.bundle))
         self.users = UserState.from_frames(dataset.interactions, dataset.users)
+        self._reviews = await served.in_text_thread(_shop_reviews, served.bundle, dataset.reviews)
         self._serve(served)
         self.metrics.shoppers.set(len(self.users.events))
         log.info(
@@ -181,6 +194,7 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.refresher.stop()
+        await self.alert_sink.close()
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close)
             self._writer = None
@@ -214,7 +228,10 @@ class Runtime:
             served = await self._load(directory)
             # Events on products new in this catalogue must be accepted by the store.
             await self.writer.run(lambda store: store.ingest({"items": served.bundle.items}))
+            stored = await self.writer.run(lambda store: store.load().reviews)
+            reviews = await served.in_text_thread(_shop_reviews, served.bundle, stored)
             self._serve(served)
+            self._reviews = reviews
             self.metrics.swaps.inc()
             log.info("swapped in bundle %s", served.bundle.version)
             return True
@@ -239,6 +256,18 @@ class Runtime:
         frame = pl.DataFrame({"user_id": [user], "attributes": [_attributes(text)]})
         await self.writer.run(lambda store: store.ingest({"users": frame}, source="profile"))
         self.users.describe(user, text)
+
+    async def add_reviews(self, reviews: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+        """Store reviews (`shopsense.data.schema.REVIEWS` columns, texts already PII-masked)
+        durably, read them, and count them in their products' summaries and trends at once.
+        Returns their analysed rows and the ids of the alerts they raised (logged and posted
+        to the webhook)."""
+        await self.writer.run(lambda store: store.ingest({"reviews": reviews}, source="api"))
+        shop = self.reviews
+        analyzed = await self.served.in_text_thread(shop.read, reviews)
+        alerts = shop.add(analyzed)
+        self.alert_sink.send(alerts)
+        return analyzed, [alert.id for alert in alerts]
 
     async def erase(self, user: str, by: str) -> int:
         """Erase a shopper, all or nothing, and record in the audit log that it happened (when,
@@ -265,6 +294,7 @@ class Runtime:
 
         rows = await self.writer.run(erase_everywhere)
         self.users.forget(user)
+        self.reviews.forget_user(user)
         self.served.recommender.forget(user)
         self.refresher.forget(user)
         self.metrics.erasures.inc()
@@ -320,6 +350,19 @@ def _prepare(store: Store, bundle: Bundle) -> Dataset:
     else:
         store.ingest({"items": bundle.items}, source=f"bundle {bundle.version}")
     return store.load()
+
+
+def _shop_reviews(bundle: Bundle, stored: pl.DataFrame) -> ShopReviews:
+    """The bundle's analysed reviews plus the stored ones it has not read (reviews posted
+    since it was trained), read now with its analyzer."""
+    language = bundle.catalogue.language or "en"
+    read = bundle.reviews
+    if read is None:
+        shop = ShopReviews(empty_analyzed(), bundle.items, None, language)
+    else:
+        shop = read.shop_reviews(bundle.items, language)
+    shop.catch_up(stored)
+    return shop
 
 
 def _attributes(text: str) -> str:

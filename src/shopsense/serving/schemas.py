@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from shopsense.data.records import InteractionKind
 
@@ -27,6 +34,21 @@ ID_PATTERN = r"\S"
 Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
 #: An id in a URL path, checked like one in a body.
 PathId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
+
+
+def utc_moment(value: datetime | None) -> datetime | None:
+    """A request's timestamp in UTC (no zone = UTC); a `ValueError` outside 1970-2200."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if not _EARLIEST <= value < _LATEST:
+        raise ValueError("timestamp must be between 1970 and 2200")
+    return value.astimezone(UTC)
+
+
+#: A moment given in a query string, checked like one in a body (422 outside 1970-2200).
+UtcMoment = Annotated[datetime, AfterValidator(utc_moment)]
 
 
 class _Body(BaseModel):
@@ -54,13 +76,7 @@ class EventIn(_Body):
     @field_validator("timestamp")
     @classmethod
     def _in_range(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        if not _EARLIEST <= value < _LATEST:
-            raise ValueError("timestamp must be between 1970 and 2200")
-        return value.astimezone(UTC)
+        return utc_moment(value)
 
     @field_validator("value")
     @classmethod

@@ -119,6 +119,12 @@ class ServingConfig(BaseModel):
         description="How often the bundle root's `current` pointer is checked for a new version "
         "(0: only on SIGHUP).",
     )
+    alert_webhook: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="URL that each review alert is POSTed to as JSON when it is raised (best "
+        "effort; every alert is also logged and listed at /v1/insights/alerts).",
+    )
     docs: bool = Field(
         False,
         description="Serve the interactive API docs at /docs (their page loads Swagger UI from "

@@ -1,12 +1,21 @@
 """`GET /v1/users/{user_id}/recommendations` (a shopper's personal list: their token or an admin
-key) and `GET /v1/recommendations` (the anonymous list: any key)."""
+key) and `GET /v1/recommendations` (the anonymous list: any key).
+
+Both take review floors (`min_rating`, `min_positive`, `require_reviews`; `/v1/search` takes
+the same): no product below a floor is returned, and a product without reviews is kept unless
+`require_reviews`. A list with a floor is always scored live (lists computed ahead know none).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
+import numpy as np
 from fastapi import APIRouter, Depends, Query
 
+from shopsense.ranking.cascade import History, Scored
+from shopsense.reviews.signals import HIGHEST_STARS, LOWEST_STARS, ItemReviewSignals, ReviewFloor
 from shopsense.serving.deps import (
     CATALOG_ERRORS,
     SHOPPER_ERRORS,
@@ -15,10 +24,69 @@ from shopsense.serving.deps import (
     require_path_shopper,
 )
 from shopsense.serving.responses import recommendation_list
+from shopsense.serving.runtime import Served
 from shopsense.serving.schemas import MAX_K, PathId, RecommendationList
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 K = Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")]
+
+
+def review_floor(
+    min_rating: Annotated[
+        float | None,
+        Query(
+            ge=LOWEST_STARS,
+            le=HIGHEST_STARS,
+            description="Only products whose mean star rating (1-5) is at least this.",
+        ),
+    ] = None,
+    min_positive: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=1,
+            description="Only products whose share of positive reviews is at least this (0-1).",
+        ),
+    ] = None,
+    require_reviews: Annotated[
+        bool, Query(description="Leave out products without reviews (kept by default).")
+    ] = False,
+) -> ReviewFloor:
+    """The review floor a request asks for (query parameters shared by search and lists)."""
+    return ReviewFloor(
+        min_rating=min_rating, min_positive=min_positive, require_reviews=require_reviews
+    )
+
+
+ReviewFloorDep = Annotated[ReviewFloor, Depends(review_floor)]
+
+#: Each served bundle's review signals over its catalogue, found once per bundle.
+_SIGNALS: WeakKeyDictionary[Served, ItemReviewSignals | None] = WeakKeyDictionary()
+
+
+def served_reviews(served: Served) -> ItemReviewSignals | None:
+    """The bundle's review signals in catalogue order: the search index's, else read from the
+    reviews artifact's analysed reviews; None where the bundle holds no reviews."""
+    if served not in _SIGNALS:
+        item_ids = served.recommender.item_ids
+        searcher = served.bundle.searcher
+        read = served.bundle.artifacts.get("reviews")
+        signals = None
+        if searcher is not None and searcher.reviews is not None:
+            signals = searcher.reviews.signals.aligned(item_ids)
+        elif read is not None:
+            signals = ItemReviewSignals.from_analyzed(read.analyzed, item_ids)
+        _SIGNALS[served] = signals
+    return _SIGNALS[served]
+
+
+def allowed_items(served: Served, floor: ReviewFloor) -> np.ndarray:
+    """Per catalogue item, whether its reviews meet `floor` (without review signals every
+    product is unreviewed)."""
+    signals = served_reviews(served)
+    if signals is None:
+        return np.full(served.recommender.n_items, not floor.require_reviews)
+    return signals.passes(floor)
 
 
 @router.get(
@@ -26,33 +94,50 @@ K = Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")]
     dependencies=[Depends(require_path_shopper)],
     responses=SHOPPER_ERRORS,
 )
-async def recommend(user_id: PathId, runtime: RuntimeDep, k: K = 10) -> RecommendationList:
+async def recommend(
+    user_id: PathId, runtime: RuntimeDep, floor: ReviewFloorDep, k: K = 10
+) -> RecommendationList:
     """The shopper's top-`k` products, each with its source signals and a reason. Reflects
     every event accepted so far; a shopper with no events gets their described interests or
-    the shop's bestsellers."""
+    the shop's bestsellers. Review floors leave out products below them."""
     served = runtime.served
     recommender = served.recommender
     history = recommender.history(runtime.users.history(user_id))
     text = runtime.users.texts.get(user_id)
     # The history was read above, on the event loop: every event acknowledged before this
     # request is in it, whichever thread scores it.
-    picks = recommender.ahead(history, k, user_id, text)
+    picks = recommender.ahead(history, k, user_id, text) if floor.is_empty() else None
     runtime.metrics.lists.labels(path="live" if picks is None else "precomputed").inc()
     if picks is not None:
         return recommendation_list(served, picks)
-    if text and served.content is not None:
-        # The sentence is encoded: text work runs on the text thread.
-        picks = await served.in_text_thread(recommender.recommend, history, k, user_id, text)
-    else:
-        picks = await served.in_compute_thread(recommender.recommend, history, k, user_id, text)
-    return recommendation_list(served, picks)
+    return recommendation_list(served, await _live(served, history, k, floor, user_id, text))
 
 
 @router.get("/recommendations", dependencies=[Depends(require_catalog)], responses=CATALOG_ERRORS)
-async def recommend_anonymous(runtime: RuntimeDep, k: K = 10) -> RecommendationList:
-    """What a visitor nobody knows gets: the shop's top-`k` products (no shopper's data)."""
+async def recommend_anonymous(
+    runtime: RuntimeDep, floor: ReviewFloorDep, k: K = 10
+) -> RecommendationList:
+    """What a visitor nobody knows gets: the shop's top-`k` products (no shopper's data),
+    review floors applied."""
     served = runtime.served
+    history = served.recommender.history([])
+    return recommendation_list(served, await _live(served, history, k, floor))
+
+
+async def _live(
+    served: Served,
+    history: History,
+    k: int,
+    floor: ReviewFloor,
+    user_id: str | None = None,
+    text: str | None = None,
+) -> list[Scored]:
+    """The list scored now, within the floor."""
     recommender = served.recommender
-    history = recommender.history([])
-    picks = await served.in_compute_thread(recommender.recommend, history, k)
-    return recommendation_list(served, picks)
+    allowed = None if floor.is_empty() else allowed_items(served, floor)
+    if text and served.content is not None:
+        # The sentence is encoded: text work runs on the text thread.
+        return await served.in_text_thread(
+            recommender.recommend, history, k, user_id, text, allowed
+        )
+    return await served.in_compute_thread(recommender.recommend, history, k, user_id, text, allowed)

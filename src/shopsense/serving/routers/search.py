@@ -1,4 +1,5 @@
-"""`GET /v1/search`: products for a free-text query, optionally personalised for a shopper."""
+"""`GET /v1/search`: products for a free-text query, optionally personalised for a shopper and
+within review floors (`min_rating`, `min_positive`, `require_reviews`, as on the lists)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from shopsense.retrieval.base import UserContext
+from shopsense.search.index import Filters
 from shopsense.serving.deps import (
     SHOPPER_ERRORS,
     CallerDep,
@@ -15,6 +17,7 @@ from shopsense.serving.deps import (
     require_shopper,
 )
 from shopsense.serving.responses import search_list
+from shopsense.serving.routers.recommendations import ReviewFloorDep
 from shopsense.serving.schemas import (
     ID_PATTERN,
     MAX_ID_LENGTH,
@@ -40,6 +43,7 @@ router = APIRouter(
 async def search(
     runtime: RuntimeDep,
     caller: CallerDep,
+    floor: ReviewFloorDep,
     q: Annotated[
         str, Query(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=r"\S", description="Query.")
     ],
@@ -54,8 +58,10 @@ async def search(
     ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
 ) -> SearchList:
-    """Ranked products for a query, each with its sources and a reason; with `user`, blended
-    with that shopper's interests (from every event known so far)."""
+    """Ranked products for a query, each with its sources and a reason (a product whose
+    reviews praise what the query asks for says so); with `user`, blended with that shopper's
+    interests (from every event known so far). Review floors leave out products below them;
+    a product without reviews is kept unless `require_reviews`."""
     if user is not None:
         require_shopper(caller, user)
     served = runtime.served
@@ -71,5 +77,6 @@ async def search(
         if len(history):
             context = UserContext(history=history.items, timestamps=history.timestamps)
     # Personal data in the query is masked before it is encoded.
-    results = await served.in_text_thread(searcher.search, mask_pii(q), context, k)
+    filters = Filters(**floor.model_dump()) if not floor.is_empty() else None
+    results = await served.in_text_thread(searcher.search, mask_pii(q), context, k, filters)
     return search_list(served, results)

@@ -21,6 +21,7 @@ from types import TracebackType
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from shopsense.data.errors import DataError
 from shopsense.placement.campaigns import Campaign
@@ -154,36 +155,33 @@ class PlacementStore:
         """Append served entries in one transaction; return their impression ids."""
         if not records:
             return []
-        rows = [
-            (
-                record.request_id,
-                record.shopper_id,
-                record.surface,
-                record.item_id,
-                record.position,
-                record.propensity,
-                record.campaign_id,
-                record.price,
-                _utc(record.served_at),
-            )
-            for record in records
-        ]
+        rows = pa.table(
+            {
+                "request_id": [r.request_id for r in records],
+                "shopper_id": [r.shopper_id for r in records],
+                "surface": [r.surface for r in records],
+                "item_id": [r.item_id for r in records],
+                "position": pa.array([r.position for r in records], pa.int32()),
+                "propensity": pa.array([r.propensity for r in records], pa.float64()),
+                "campaign_id": pa.array([r.campaign_id for r in records], pa.string()),
+                "price": pa.array([r.price for r in records], pa.float64()),
+                "served_at": pa.array(
+                    [_utc(r.served_at) for r in records], pa.timestamp("us", tz="UTC")
+                ),
+            }
+        )
         with self._lock:
-            self._con.execute("BEGIN TRANSACTION")
+            self._con.register("incoming_impressions", rows)
             try:
-                ids = [
-                    self._con.execute(
-                        "INSERT INTO impressions VALUES (nextval('impression_ids'), "
-                        "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING impression_id",
-                        list(row),
-                    ).fetchall()[0][0]
-                    for row in rows
-                ]
-                self._con.execute("COMMIT")
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-        return [int(value) for value in ids]
+                # One statement, one transaction; ids follow the rows' order.
+                ids = self._con.execute(
+                    "INSERT INTO impressions SELECT nextval('impression_ids'), * "
+                    "FROM incoming_impressions RETURNING impression_id"
+                ).fetchall()
+            finally:
+                self._con.unregister("incoming_impressions")
+        return sorted(int(value) for (value,) in ids)
+
 
     def impression(self, impression_id: int) -> ImpressionRecord:
         """A logged impression; `KeyError` when the id is unknown (or erased)."""

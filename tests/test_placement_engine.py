@@ -12,7 +12,6 @@ import pytest
 from shopsense.placement import (
     AuctionConfig,
     Campaign,
-    FrequencyCap,
     PlacementConfig,
     PlacementEngine,
     PlacementStore,

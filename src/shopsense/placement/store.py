@@ -182,7 +182,6 @@ class PlacementStore:
                 self._con.unregister("incoming_impressions")
         return sorted(int(value) for (value,) in ids)
 
-
     def impression(self, impression_id: int) -> ImpressionRecord:
         """A logged impression; `KeyError` when the id is unknown (or erased)."""
         with self._lock:

@@ -30,8 +30,11 @@ def _relevance(items: list[str]) -> np.ndarray:
     return np.array([RELEVANCE[item] for item in items])
 
 
-def _engine(store: PlacementStore, campaigns: list[Campaign]) -> PlacementEngine:
-    config = PlacementConfig(auction=AuctionConfig(slots=[1, 5], floor_rank=20))
+def _engine(
+    store: PlacementStore, campaigns: list[Campaign], reserve_price: float = 0.01
+) -> PlacementEngine:
+    auction = AuctionConfig(slots=[1, 5], floor_rank=20, reserve_price=reserve_price)
+    config = PlacementConfig(auction=auction)
     engine = PlacementEngine(store, config=config, clock=lambda: DAY)
     for campaign in campaigns:
         engine.save_campaign(campaign)
@@ -52,7 +55,9 @@ def _serve(engine: PlacementEngine, shopper: str, at: datetime, **options: objec
 
 def test_a_day_of_traffic_never_overspends_and_is_paced() -> None:
     campaigns = [_campaign("c1", ["s1"]), _campaign("c2", ["s2"], bid=0.6, daily_budget=3.0)]
-    engine = _engine(PlacementStore(), campaigns)
+    # A reserve near the bids: every click costs about a bid, so clicks could exhaust either
+    # budget within the first hours if pacing did not spread them.
+    engine = _engine(PlacementStore(), campaigns, reserve_price=0.5)
     rng = np.random.default_rng(0)
     charged: Counter[str] = Counter()
     by_noon: dict[str, float] = {}

@@ -18,7 +18,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shopsense.data.errors import DataError
 
@@ -56,8 +63,14 @@ class Targeting(_Strict):
         default_factory=list, description="Run only for shoppers in one of these segments."
     )
     query_terms: list[str] = Field(
-        default_factory=list, description="Run only for searches containing one of these words."
+        default_factory=list,
+        description="Run only for searches containing one of these words (any case).",
     )
+
+    @field_validator("query_terms")
+    @classmethod
+    def _lowercase(cls, value: list[str]) -> list[str]:
+        return [term.lower() for term in value]
 
 
 class FrequencyCap(_Strict):
@@ -90,6 +103,11 @@ class Campaign(_Strict):
     targeting: Targeting = Field(default_factory=Targeting, description="Where it may run.")
     frequency_cap: FrequencyCap | None = Field(None, description="Per-shopper impression cap.")
 
+    @field_validator("start", "end")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _utc(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:
         if not self.items and not self.brands:
@@ -100,26 +118,24 @@ class Campaign(_Strict):
                     raise ValueError(f"{name}: a sponsored campaign needs one")
         elif self.boost is None:
             raise ValueError("boost: a promotion needs one")
-        if self.start and self.end and _utc(self.end) <= _utc(self.start):
+        if self.start and self.end and self.end <= self.start:
             raise ValueError("end: must come after start")
         return self
 
     def active(self, at: datetime) -> bool:
-        """Whether the campaign runs at moment `at`."""
+        """Whether the campaign runs at moment `at` (naive: UTC)."""
         at = _utc(at)
-        return (self.start is None or _utc(self.start) <= at) and (
-            self.end is None or at < _utc(self.end)
-        )
+        return (self.start is None or self.start <= at) and (self.end is None or at < self.end)
 
     def targets(self, context: RequestContext) -> bool:
         """Whether the campaign's targeting matches a request."""
         rules = self.targeting
         return (
-            (not rules.categories or bool(context.categories & set(rules.categories)))
-            and (not rules.segments or bool(context.segments & set(rules.segments)))
+            (not rules.categories or any(c in context.categories for c in rules.categories))
+            and (not rules.segments or any(s in context.segments for s in rules.segments))
             and (
                 not rules.query_terms
-                or bool(context.query_words & {term.lower() for term in rules.query_terms})
+                or any(term in context.query_words for term in rules.query_terms)
             )
         )
 
@@ -195,4 +211,6 @@ def load_campaigns(path: str | Path) -> list[Campaign]:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)

@@ -27,7 +27,13 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopsense.placement.auction import AuctionConfig, Bid, insert_sponsored, run_auction
+from shopsense.placement.auction import (
+    AuctionConfig,
+    Bid,
+    insert_sponsored,
+    relevance_floor,
+    run_auction,
+)
 from shopsense.placement.campaigns import Campaign, CampaignKind, RequestContext, load_campaigns
 from shopsense.placement.click_rates import ClickRates
 from shopsense.placement.exploration import ExplorationConfig, ExploredList, ThompsonExplorer
@@ -204,7 +210,8 @@ class PlacementEngine:
         at = at or self.clock()
         slots = [slot for slot in self.config.auction.slots if slot < k]
         shown = set(organic[:k]) | set(fresh)
-        bids = self._bids(context, shown, relevance, allowed, slots, at)
+        floor = relevance_floor(organic_scores, self.config.auction)
+        bids = self._bids(context, shown, relevance, allowed, slots, floor, at)
         winners = run_auction(bids, organic_scores, len(slots), self.config.auction)
         organic_part = self._organic(organic, fresh, k - len(winners))
         placed = insert_sponsored(organic_part.items, winners, k, slots)
@@ -242,10 +249,15 @@ class PlacementEngine:
         relevance: Relevance,
         allowed: Allowed | None,
         slots: Sequence[int],
+        floor: float,
         at: datetime,
     ) -> list[Bid]:
-        pairs = [
-            (item, campaign)
+        """Bids of the campaigns that may run for this request, for their items that are not
+        on the page, pass the floor and the business rules."""
+        if not slots:
+            return []
+        live = [
+            campaign
             for campaign in self._campaigns.values()
             if campaign.kind is CampaignKind.SPONSORED
             and campaign.active(at)
@@ -256,22 +268,29 @@ class PlacementEngine:
             and self.ledger.may_bid(
                 campaign.campaign_id, campaign.daily_budget or 0.0, campaign.bid or 0.0, at
             )
-            for item in self._covered[campaign.campaign_id]
-            if item not in shown
         ]
-        if not pairs or not slots:
-            return []
-        items = list(dict.fromkeys(item for item, _ in pairs))
-        keep = (
-            np.ones(len(items), dtype=bool) if allowed is None else np.asarray(allowed(items), bool)
+        items = list(
+            dict.fromkeys(
+                item
+                for campaign in live
+                for item in self._covered[campaign.campaign_id]
+                if item not in shown
+            )
         )
-        scores = dict(zip(items, np.asarray(relevance(items), np.float64), strict=True))
-        pctr = dict(zip(items, self.click_rates.predict(items, slots[0]), strict=True))
-        permitted = {item for item, ok in zip(items, keep, strict=True) if ok}
+        if not items:
+            return []
+        scores = np.asarray(relevance(items), np.float64)
+        keep = scores >= floor
+        if allowed is not None:
+            keep &= np.asarray(allowed(items), bool)
+        kept = np.flatnonzero(keep).tolist()
+        pctr = self.click_rates.predict([items[i] for i in kept], slots[0])
+        eligible = {items[i]: (float(scores[i]), float(p)) for i, p in zip(kept, pctr, strict=True)}
         return [
-            Bid(item, campaign.campaign_id, campaign.bid or 0.0, scores[item], float(pctr[item]))
-            for item, campaign in pairs
-            if item in permitted
+            Bid(item, campaign.campaign_id, campaign.bid or 0.0, *eligible[item])
+            for campaign in live
+            for item in self._covered[campaign.campaign_id]
+            if item in eligible
         ]
 
     def _organic(self, organic: Sequence[str], fresh: Sequence[str], k: int) -> ExploredList:

@@ -44,11 +44,20 @@ class PacingConfig(BaseModel):
 
 def spend_share(moment: datetime, config: PacingConfig) -> float:
     """Share of a day's budget planned to be spent by `moment` (UTC), in [0, 1]."""
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return _share(moment, _cumulative(config))
+
+
+def _cumulative(config: PacingConfig) -> list[float]:
+    """Planned share of the day's spend at the start of each hour, and 1 at its end."""
     traffic = np.asarray(config.hourly_traffic, dtype=np.float64)
-    cumulative = np.concatenate([[0.0], np.cumsum(traffic) / traffic.sum()])
-    hours = moment.hour + (moment.minute * 60 + moment.second + moment.microsecond / 1e6) / 3600
-    return float(np.interp(hours, np.arange(HOURS + 1), cumulative))
+    return [0.0, *(np.cumsum(traffic) / traffic.sum()).tolist()]
+
+
+def _share(moment: datetime, cumulative: list[float]) -> float:
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    within = (moment.minute * 60 + moment.second + moment.microsecond / 1e6) / 3600
+    start, end = cumulative[moment.hour], cumulative[moment.hour + 1]
+    return start + (end - start) * within
 
 
 class BudgetLedger:
@@ -56,6 +65,7 @@ class BudgetLedger:
 
     def __init__(self, config: PacingConfig | None = None) -> None:
         self.config = config or PacingConfig()
+        self._cumulative = _cumulative(self.config)
         self._spent: defaultdict[tuple[str, date], float] = defaultdict(float)
 
     def spent(self, campaign_id: str, day: date) -> float:
@@ -69,7 +79,7 @@ class BudgetLedger:
     def may_bid(self, campaign_id: str, budget: float, bid: float, moment: datetime) -> bool:
         """Whether the campaign is within its pacing plan and can still pay a click at `bid`."""
         spent = self._spent[(campaign_id, _day(moment))]
-        planned = budget * min(1.0, spend_share(moment, self.config) + self.config.tolerance)
+        planned = budget * min(1.0, _share(moment, self._cumulative) + self.config.tolerance)
         return spent < planned and spent + bid <= budget
 
     def charge(self, campaign_id: str, budget: float, price: float, moment: datetime) -> float:

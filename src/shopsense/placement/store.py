@@ -21,7 +21,6 @@ from types import TracebackType
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from shopsense.data.errors import DataError
 from shopsense.placement.campaigns import Campaign
@@ -155,31 +154,27 @@ class PlacementStore:
         """Append served entries in one transaction; return their impression ids."""
         if not records:
             return []
-        rows = pa.table(
-            {
-                "request_id": [r.request_id for r in records],
-                "shopper_id": [r.shopper_id for r in records],
-                "surface": [r.surface for r in records],
-                "item_id": [r.item_id for r in records],
-                "position": pa.array([r.position for r in records], pa.int32()),
-                "propensity": pa.array([r.propensity for r in records], pa.float64()),
-                "campaign_id": pa.array([r.campaign_id for r in records], pa.string()),
-                "price": pa.array([r.price for r in records], pa.float64()),
-                "served_at": pa.array(
-                    [_utc(r.served_at) for r in records], pa.timestamp("us", tz="UTC")
-                ),
-            }
-        )
+        values = [
+            value
+            for r in records
+            for value in (
+                r.request_id,
+                r.shopper_id,
+                r.surface,
+                r.item_id,
+                r.position,
+                r.propensity,
+                r.campaign_id,
+                r.price,
+                _utc(r.served_at),
+            )
+        ]
+        rows = ", ".join(["(nextval('impression_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(records))
         with self._lock:
-            self._con.register("incoming_impressions", rows)
-            try:
-                # One statement, one transaction; ids follow the rows' order.
-                ids = self._con.execute(
-                    "INSERT INTO impressions SELECT nextval('impression_ids'), * "
-                    "FROM incoming_impressions RETURNING impression_id"
-                ).fetchall()
-            finally:
-                self._con.unregister("incoming_impressions")
+            # One statement, one transaction; ids follow the rows' order.
+            ids = self._con.execute(
+                f"INSERT INTO impressions VALUES {rows} RETURNING impression_id", values
+            ).fetchall()
         return sorted(int(value) for (value,) in ids)
 
     def impression(self, impression_id: int) -> ImpressionRecord:

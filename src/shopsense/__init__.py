@@ -25,6 +25,8 @@ Search
     Searcher             hybrid product search (BM25 + dense, query understanding, learned fusion)
 Reviews
     SentimentModel       sentiment per review, English and Chinese: fit, analyze, save, load
+Placement
+    PlacementEngine      sponsored slots, pacing, caps and exploration on a ranked list, logged
 Subpackages
     testing              conformance checks for your own retriever (`check_retriever`)
 
@@ -62,6 +64,7 @@ _NAMES: dict[str, str] = {
     "UserEvent": "shopsense.data.shoppers",
     "Searcher": "shopsense.search",
     "SentimentModel": "shopsense.reviews.sentiment",
+    "PlacementEngine": "shopsense.placement.engine",
 }
 #: Subpackages reachable as attributes (`shopsense.testing`, `shopsense.search`): every layer.
 _SUBMODULES = frozenset(name for names in LAYERS for name in names)
@@ -83,6 +86,7 @@ __all__ = [
     "UserEvent",
     "Searcher",
     "SentimentModel",
+    "PlacementEngine",
     "testing",
 ]
 
@@ -96,6 +100,7 @@ if TYPE_CHECKING:
     from shopsense.data.splits import leave_one_out, temporal_split
     from shopsense.evaluation.report import evaluate_models
     from shopsense.evaluation.runner import evaluate_retriever
+    from shopsense.placement.engine import PlacementEngine
     from shopsense.ranking.cascade import Recommender
     from shopsense.ranking.registry import create
     from shopsense.retrieval.base import Retriever, UserContext

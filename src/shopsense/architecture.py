@@ -18,6 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reviews",),
     ("retrieval",),
     ("search",),
+    ("placement",),
     ("ranking",),
     ("evaluation", "testing"),
     ("bundle",),

@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from shopsense.cli import demo, evaluate, reviews, search, serve, train  # noqa: F401  (register)
+from shopsense.cli import (  # noqa: F401  (register)
+    demo,
+    evaluate,
+    placement,
+    reviews,
+    search,
+    serve,
+    train,
+)
 from shopsense.cli.app import app
 
 __all__ = ["app"]

@@ -45,6 +45,10 @@ ROUTES = {
     ("GET", "/v1/items/{item_id}/reviews/summary"): "catalog",
     ("GET", "/v1/insights/alerts"): "admin",
     ("GET", "/v1/insights/trends"): "admin",
+    ("POST", "/v1/campaigns"): "admin",
+    ("GET", "/v1/campaigns"): "admin",
+    ("DELETE", "/v1/campaigns/{campaign_id}"): "admin",
+    ("POST", "/v1/impressions/{impression_id}/outcomes"): "shopper",
     ("GET", "/healthz"): None,
     ("GET", "/metrics"): "admin",
 }
@@ -64,7 +68,8 @@ CALLERS = {
 @pytest.fixture(scope="module")
 def app(bundle_root: Path, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     tmp = tmp_path_factory.mktemp("auth")
-    return create_app(serving_config(private_copy(bundle_root, tmp), tmp / "s.duckdb"))
+    config = serving_config(private_copy(bundle_root, tmp), tmp / "s.duckdb")
+    return create_app(config.model_copy(update={"placement_store": tmp / "p.duckdb"}))
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +81,17 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def _request(client: TestClient, method: str, template: str, headers: dict[str, str]):
     user = "u5" if method == "DELETE" else "u1"
     path = template.replace("{user_id}", user).replace("{item_id}", ITEM)
+    campaign = {"campaign_id": "c1", "items": [ITEM], "bid": 1.0, "daily_budget": 10.0}
+    if template == "/v1/campaigns/{campaign_id}":
+        # Set up by an admin, so that there is a campaign to erase.
+        client.post("/v1/campaigns", json=campaign, headers=ADMIN)
+        path = path.replace("{campaign_id}", "c1")
+    elif template == "/v1/impressions/{impression_id}/outcomes":
+        # A list served to u1 (logged by an admin's request) to report an outcome on.
+        served = client.get(
+            "/v1/users/u1/recommendations", params={"sponsored": True}, headers=ADMIN
+        ).json()
+        path = path.replace("{impression_id}", served["impression"])
     params = {
         "/v1/search": {"q": "trail shoe"},
         "/v1/insights/trends": {"scope": "item", "key": ITEM},
@@ -87,6 +103,10 @@ def _request(client: TestClient, method: str, template: str, headers: dict[str, 
         body = {"user": "u1", "text": "I love trail running"}
     elif template == "/v1/reviews":
         body = {"user": "u1", "item": ITEM, "rating": 5, "text": "Great grip on wet rocks."}
+    elif template == "/v1/campaigns" and method == "POST":
+        body = campaign
+    elif template.startswith("/v1/impressions/"):
+        body = {"item": served["items"][0]["item"], "kind": "click"}
     return client.request(method, path, params=params, json=body, headers=headers)
 
 

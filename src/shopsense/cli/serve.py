@@ -88,6 +88,13 @@ def serve(
         str | None,
         typer.Option(help="URL each review alert is POSTed to as JSON (alerts are also logged)."),
     ] = None,
+    placement_store: Annotated[
+        Path | None,
+        typer.Option(
+            help="Placement store (`shopsense campaigns --store`): turns on sponsored slots and "
+            "the /v1/campaigns routes. Default: placement off."
+        ),
+    ] = None,
 ) -> None:
     """Serve recommendations, similar items, search, events and profiles over HTTP.
 
@@ -114,6 +121,7 @@ def serve(
         rerank=settings,
         docs=docs,
         alert_webhook=alert_webhook,
+        placement_store=placement_store,
         limits={
             "max_header_bytes": max_header_bytes,
             "header_timeout_s": header_timeout,
@@ -197,13 +205,14 @@ def run_server(
     rerank: RerankConfig | None = None,
     docs: bool = False,
     alert_webhook: str | None = None,
+    placement_store: Path | None = None,
     limits: Mapping[str, float] | None = None,
 ) -> None:
     """Serve `bundle` with `keys` until interrupted (uvicorn, one process); `rerank`: the
     lists' re-ranking settings (default: `RerankConfig()`); `alert_webhook`: where review
-    alerts are posted; `limits`: `ServingConfig` request
-    limits (sizes, timeouts, connections, failed auth) over their defaults. Bad settings exit
-    with a one-line error."""
+    alerts are posted; `placement_store`: sponsored placement's store (None: off); `limits`:
+    `ServingConfig` request limits (sizes, timeouts, connections, failed auth) over their
+    defaults. Bad settings exit with a one-line error."""
     import uvicorn
     from pydantic import ValidationError
 
@@ -231,6 +240,7 @@ def run_server(
             rerank=rerank or RerankConfig(),
             docs=docs,
             alert_webhook=alert_webhook,
+            placement_store=placement_store,
             token_secret=token_secret_from_env(),
             **(limits or {}),
         )

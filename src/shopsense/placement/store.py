@@ -190,6 +190,17 @@ class PlacementStore:
             raise KeyError(f"impression {impression_id} not found")
         return ImpressionRecord(*rows[0])
 
+    def served_list(self, request_id: str) -> list[ImpressionRecord]:
+        """The impressions of one served list, in position order (empty when unknown)."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT request_id, shopper_id, surface, item_id, position, propensity, "
+                "served_at, campaign_id, price, impression_id FROM impressions "
+                "WHERE request_id = ? ORDER BY position",
+                [request_id],
+            ).fetchall()
+        return [ImpressionRecord(*row) for row in rows]
+
     def log_outcome(
         self, impression_id: int, kind: OutcomeKind | str, charge: float, at: datetime
     ) -> None:

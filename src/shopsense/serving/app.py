@@ -1,10 +1,9 @@
 """The FastAPI app over a trained bundle: `create_app(config)`.
 
 Routes (see `/openapi.json`, or `/docs` where enabled): recommendations, similar items, search,
-items, events, shopper profiles and erasure under `/v1`; `/healthz` and `/metrics` for
-operations. A new bundle version is
-swapped in when the bundle root's `current` pointer changes (checked every `watch_seconds`) or
-on SIGHUP.
+items, events, shopper profiles and erasure, sponsored campaigns and impression outcomes under
+`/v1`; `/healthz` and `/metrics` for operations. A new bundle version is swapped in when the
+bundle root's `current` pointer changes (checked every `watch_seconds`) or on SIGHUP.
 """
 
 from __future__ import annotations
@@ -25,8 +24,10 @@ from shopsense.data.errors import DataError, StorageError
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import Observe
 from shopsense.serving.routers import (
+    campaigns,
     events,
     health,
+    impressions,
     insights,
     items,
     recommendations,
@@ -73,7 +74,18 @@ def create_app(config: ServingConfig) -> FastAPI:
         max_body_size=config.max_body_bytes,
     )
     app.state.runtime = runtime
-    for router in (recommendations, items, reviews, search, users, events, insights, health):
+    for router in (
+        recommendations,
+        items,
+        reviews,
+        search,
+        users,
+        events,
+        insights,
+        campaigns,
+        impressions,
+        health,
+    ):
         app.include_router(router.router)
     app.add_exception_handler(RequestValidationError, _validation_failed)
     app.add_exception_handler(DataError, _bad_data)

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from shopsense.placement.engine import PlacementEngine
 from shopsense.serving.runtime import Runtime
 from shopsense.serving.schemas import PathId, Problem
 from shopsense.serving.settings import Scope
@@ -156,6 +157,20 @@ async def require_path_shopper(user_id: PathId, caller: CallerDep) -> None:
 #: The runtime as a route parameter.
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
+
+async def get_placement(runtime: RuntimeDep) -> PlacementEngine:
+    """The placement engine; 503 when the server runs without a placement store."""
+    if runtime.placement is None:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="sponsored placement is off: the server has no placement store configured",
+        )
+    return runtime.placement
+
+
+#: The placement engine as a route parameter (503 while placement is off).
+PlacementDep = Annotated[PlacementEngine, Depends(get_placement)]
+
 #: OpenAPI documentation of the auth failures, per scope.
 CATALOG_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Missing, unknown or expired key or token."},
@@ -173,6 +188,10 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "The body is not readable (e.g. not UTF-8)."},
     413: {"model": Problem, "description": "The body is larger than the server accepts."},
+}
+#: OpenAPI documentation of the placement routes' own failure.
+PLACEMENT_ERRORS: dict[int | str, dict[str, Any]] = {
+    503: {"model": Problem, "description": "Placement is off (no placement store)."},
 }
 #: OpenAPI documentation of the failures of routes that write to the store.
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {

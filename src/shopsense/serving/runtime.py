@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import duckdb
 import polars as pl
 from threadpoolctl import threadpool_limits
 
@@ -29,6 +30,8 @@ from shopsense.data.errors import StorageError
 from shopsense.data.records import Interaction
 from shopsense.data.shoppers import PROFILE_KEY, UserEvent, UserState
 from shopsense.data.store import Store
+from shopsense.placement.engine import PlacementConfig, PlacementEngine
+from shopsense.placement.store import PlacementStore
 from shopsense.ranking.cascade import Recommender
 from shopsense.ranking.precomputed import PRECOMPUTED_K
 from shopsense.ranking.rerank import RerankConfig
@@ -143,6 +146,8 @@ class Runtime:
         self._reviews: ShopReviews | None = None
         self.alert_sink = AlertSink(config.alert_webhook)
         self._writer: EventWriter | None = None
+        #: Sponsored placements (None: off, no placement store configured).
+        self.placement: PlacementEngine | None = None
         self._reloading = asyncio.Lock()
         self.failed_auth = FailedAuthLimiter(config.max_failed_auth, config.failed_auth_window_s)
         self.refresher = Refresher(lambda: self.served, lambda: self.users)
@@ -184,6 +189,10 @@ class Runtime:
         self.users = UserState.from_frames(dataset.interactions, dataset.users)
         self._reviews = await served.in_text_thread(_shop_reviews, served.bundle, dataset.reviews)
         self._serve(served)
+        if self.config.placement_store is not None:
+            self.placement = await asyncio.to_thread(
+                _placement, self.config.placement_store, self.config.placement, served.bundle
+            )
         self.metrics.shoppers.set(len(self.users.events))
         log.info(
             "serving bundle %s: %d items, %d shoppers with events",
@@ -198,6 +207,9 @@ class Runtime:
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close)
             self._writer = None
+        if self.placement is not None:
+            self.placement.store.close()
+            self.placement = None
         self._text.shutdown(wait=False)
         self._compute.shutdown(wait=False)
 
@@ -280,8 +292,15 @@ class Runtime:
         forgotten (the models and the search index keep no per-shopper state; the lists
         computed ahead go from the recommender). A failure before the store's delete leaves
         everything as it was; any failure raises `StorageError` (503) with the shopper still
-        served, and a retry completes the erasure."""
+        served, and a retry completes the erasure. The shopper's impressions, outcomes and
+        frequency counts in the placement store go first."""
         root = self.served.bundle.path.parent
+        placed = 0
+        if self.placement is not None:
+            try:
+                placed = sum((await asyncio.to_thread(self.placement.erase_shopper, user)).values())
+            except duckdb.Error as error:
+                raise StorageError(f"placement erasure failed: {error}") from error
 
         def erase_everywhere(store: Store) -> int:
             deleted: dict[str, int] = {}
@@ -292,7 +311,7 @@ class Runtime:
             store.compact()
             return rows + sum(deleted.values())
 
-        rows = await self.writer.run(erase_everywhere)
+        rows = await self.writer.run(erase_everywhere) + placed
         self.users.forget(user)
         self.reviews.forget_user(user)
         self.served.recommender.forget(user)
@@ -339,6 +358,22 @@ def limit_threads(threads: int) -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(threads)
+
+
+def _placement(path: Path, config: PlacementConfig, bundle: Bundle) -> PlacementEngine:
+    """The placement engine over the configured store; brand campaigns cover the brands'
+    items of the served catalogue."""
+    items = bundle.items
+    brands = (
+        {
+            item: brand
+            for item, brand in zip(items["item_id"], items["brand"], strict=True)
+            if brand is not None
+        }
+        if "brand" in items.columns
+        else {}
+    )
+    return PlacementEngine(PlacementStore(path), config=config, brands=brands)
 
 
 def _prepare(store: Store, bundle: Bundle) -> Dataset:

@@ -120,6 +120,8 @@ class Recommendation(BaseModel):
     because: str | None = Field(
         None, description="The product id the reason refers to, where there is one."
     )
+    sponsored: bool = Field(False, description="Whether it is a paid (sponsored) placement.")
+    campaign: str | None = Field(None, description="The sponsored campaign's id.")
 
 
 class RecommendationList(BaseModel):
@@ -127,6 +129,11 @@ class RecommendationList(BaseModel):
 
     bundle: str = Field(description="Version of the bundle that produced the list.")
     items: list[Recommendation]
+    impression: str | None = Field(
+        None,
+        description="Id of the logged list (with `sponsored=true`): report clicks and purchases "
+        "at /v1/impressions/{impression}/outcomes.",
+    )
 
 
 class UnderstoodConstraint(BaseModel):

@@ -1,5 +1,5 @@
-"""How a server is configured: the bundle, the store, API keys, request limits and how
-recommendation lists are re-ranked."""
+"""How a server is configured: the bundle, the store, API keys, request limits, sponsored
+placements and how recommendation lists are re-ranked."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from shopsense.placement.engine import PlacementConfig
 from shopsense.ranking.rerank import RerankConfig
 
 #: Environment variable with the API keys: `key1:catalog,key2:admin`.
@@ -129,6 +130,16 @@ class ServingConfig(BaseModel):
         False,
         description="Serve the interactive API docs at /docs (their page loads Swagger UI from "
         "a CDN, so it is off by default); /openapi.json is always served.",
+    )
+    placement_store: Path | None = Field(
+        None,
+        description="DuckDB file of the sponsored campaigns and the impression log (a file of "
+        "its own). None: placement is off; `sponsored=true` serves the organic list and the "
+        "campaign routes answer 503.",
+    )
+    placement: PlacementConfig = Field(
+        default_factory=PlacementConfig,
+        description="Sponsored slots, the auction's relevance floor, pacing and exploration.",
     )
     rerank: RerankConfig = Field(
         default_factory=RerankConfig,

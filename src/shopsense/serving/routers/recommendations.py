@@ -26,9 +26,19 @@ from shopsense.serving.deps import (
 from shopsense.serving.responses import recommendation_list
 from shopsense.serving.runtime import Served
 from shopsense.serving.schemas import MAX_K, PathId, RecommendationList
+from shopsense.serving.sponsored import pool_size, sponsor
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 K = Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")]
+#: Whether sponsored items may take the configured slots (the list is then logged).
+Sponsored = Annotated[
+    bool,
+    Query(
+        description="Let sponsored campaigns' items take the configured slots of the list; the "
+        "served list is logged and its `impression` id returned (organic list when placement "
+        "is off)."
+    ),
+]
 
 
 def review_floor(
@@ -95,15 +105,26 @@ def allowed_items(served: Served, floor: ReviewFloor) -> np.ndarray:
     responses=SHOPPER_ERRORS,
 )
 async def recommend(
-    user_id: PathId, runtime: RuntimeDep, floor: ReviewFloorDep, k: K = 10
+    user_id: PathId,
+    runtime: RuntimeDep,
+    floor: ReviewFloorDep,
+    k: K = 10,
+    sponsored: Sponsored = False,
 ) -> RecommendationList:
     """The shopper's top-`k` products, each with its source signals and a reason. Reflects
     every event accepted so far; a shopper with no events gets their described interests or
-    the shop's bestsellers. Review floors leave out products below them."""
+    the shop's bestsellers. Review floors leave out products below them. With `sponsored`,
+    sponsored items may take the configured slots."""
     served = runtime.served
     recommender = served.recommender
     history = recommender.history(runtime.users.history(user_id))
     text = runtime.users.texts.get(user_id)
+    engine = runtime.placement
+    if sponsored and engine is not None:
+        runtime.metrics.lists.labels(path="live").inc()
+        size = pool_size(engine, k)
+        pool = await _live(served, history, size, floor, user_id, text)
+        return sponsor(engine, recommendation_list(served, pool), k, user_id, "recommendations")
     # The history was read above, on the event loop: every event acknowledged before this
     # request is in it, whichever thread scores it.
     picks = recommender.ahead(history, k, user_id, text) if floor.is_empty() else None

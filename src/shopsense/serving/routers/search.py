@@ -17,7 +17,7 @@ from shopsense.serving.deps import (
     require_shopper,
 )
 from shopsense.serving.responses import search_list
-from shopsense.serving.routers.recommendations import ReviewFloorDep
+from shopsense.serving.routers.recommendations import ReviewFloorDep, Sponsored
 from shopsense.serving.schemas import (
     ID_PATTERN,
     MAX_ID_LENGTH,
@@ -26,6 +26,7 @@ from shopsense.serving.schemas import (
     Problem,
     SearchList,
 )
+from shopsense.serving.sponsored import pool_size, sponsor
 from shopsense.text.pii import mask_pii
 
 router = APIRouter(
@@ -57,11 +58,13 @@ async def search(
         ),
     ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")] = 10,
+    sponsored: Sponsored = False,
 ) -> SearchList:
     """Ranked products for a query, each with its sources and a reason (a product whose
     reviews praise what the query asks for says so); with `user`, blended with that shopper's
     interests (from every event known so far). Review floors leave out products below them;
-    a product without reviews is kept unless `require_reviews`."""
+    a product without reviews is kept unless `require_reviews`. With `sponsored`, sponsored
+    items may take the configured slots for a known shopper (`user`, else the token's)."""
     if user is not None:
         require_shopper(caller, user)
     served = runtime.served
@@ -78,5 +81,12 @@ async def search(
             context = UserContext(history=history.items, timestamps=history.timestamps)
     # Personal data in the query is masked before it is encoded.
     filters = Filters(**floor.model_dump()) if not floor.is_empty() else None
-    results = await served.in_text_thread(searcher.search, mask_pii(q), context, k, filters)
-    return search_list(served, results)
+    query = mask_pii(q)
+    engine = runtime.placement
+    shopper = user or caller.shopper
+    if not (sponsored and engine is not None and shopper is not None):
+        results = await served.in_text_thread(searcher.search, query, context, k, filters)
+        return search_list(served, results)
+    size = pool_size(engine, k)
+    results = await served.in_text_thread(searcher.search, query, context, size, filters)
+    return sponsor(engine, search_list(served, results), k, shopper, "search", query)

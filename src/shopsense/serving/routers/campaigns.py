@@ -1,0 +1,54 @@
+"""`/v1/campaigns`: the shop's sponsored campaigns and promotions (admin keys only). A saved
+campaign is a new version in the placement store and runs at once; erasing one stops it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, status
+
+from shopsense.placement.campaigns import Campaign, parse_campaigns
+from shopsense.serving.deps import (
+    ADMIN_ERRORS,
+    BODY_ERRORS,
+    PLACEMENT_ERRORS,
+    PlacementDep,
+    require_admin,
+)
+from shopsense.serving.placement_schemas import CampaignErased, CampaignSaved
+from shopsense.serving.schemas import PathId
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["campaigns"],
+    dependencies=[Depends(require_admin)],
+    responses={**ADMIN_ERRORS, **PLACEMENT_ERRORS},
+)
+
+
+@router.post("/campaigns", responses=BODY_ERRORS)
+async def save_campaign(
+    campaign: Annotated[
+        dict[str, Any],
+        Body(description="One campaign (the fields of `shopsense campaigns load` files)."),
+    ],
+    engine: PlacementDep,
+) -> CampaignSaved:
+    """Validate a campaign and store it as a new version (422 naming the bad field)."""
+    (valid,) = parse_campaigns([campaign], source="request body")
+    return CampaignSaved(campaign=valid.campaign_id, version=engine.save_campaign(valid))
+
+
+@router.get("/campaigns")
+async def list_campaigns(engine: PlacementDep) -> list[Campaign]:
+    """The latest version of every campaign."""
+    return engine.campaigns()
+
+
+@router.delete("/campaigns/{campaign_id}")
+async def erase_campaign(campaign_id: PathId, engine: PlacementDep) -> CampaignErased:
+    """Delete every version of a campaign; 404 if there is none."""
+    versions = engine.erase_campaign(campaign_id)
+    if not versions:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown campaign")
+    return CampaignErased(campaign=campaign_id, versions=versions)

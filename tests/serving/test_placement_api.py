@@ -148,3 +148,29 @@ def test_without_a_placement_store_lists_are_organic(bundle_root: Path, tmp_path
         assert sponsored["impression"] is None
         refused = plain.get("/v1/campaigns", headers=ADMIN)
         assert refused.status_code == 503 and "placement" in refused.json()["detail"]
+
+
+def test_sponsored_search_for_a_shopper(text_bundle_root: Path, tmp_path: Path) -> None:
+    config = serving_config(private_copy(text_bundle_root, tmp_path), tmp_path / "s.duckdb")
+    config = config.model_copy(update={"placement_store": tmp_path / "placement.duckdb"})
+    with TestClient(create_app(config)) as search:
+        params = {"q": "running shoe", "k": 20}
+        organic = [hit["item"] for hit in _search(search, params)["items"]]
+        search.post("/v1/campaigns", json=_campaign("c1", organic[12]), headers=ADMIN)
+        served = _search(search, {**params, "k": 10, "sponsored": True})
+        items = served["items"]
+        assert served["impression"] and served["query"]["text"] == "running shoe"
+        assert [(p, i["campaign"]) for p, i in enumerate(items) if i["sponsored"]] == [(1, "c1")]
+        assert [i["item"] for i in items if not i["sponsored"]] == organic[:9]
+        # A catalog key alone names no shopper: the organic list, not logged.
+        anonymous = search.get(
+            "/v1/search", params={**params, "k": 10, "sponsored": True}, headers=CATALOG
+        ).json()
+        assert anonymous["impression"] is None
+        assert [i["item"] for i in anonymous["items"]] == organic[:10]
+
+
+def _search(client: TestClient, params: dict[str, object]) -> dict:
+    response = client.get("/v1/search", params=params, headers=shopper("u1"))
+    assert response.status_code == 200, response.text
+    return response.json()

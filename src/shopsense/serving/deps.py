@@ -3,11 +3,12 @@
 A caller presents an API key (`X-API-Key`), a shopper token (`Authorization: Bearer ...`,
 see `shopsense.serving.tokens`), or both. `catalog` keys (public, e.g. in a storefront) and
 shopper tokens open the catalogue routes: search, items, similar items, anonymous
-recommendations. One shopper's recommendations, profile, personalised search and events need
-that shopper's token or an `admin` key; a token for someone else gets the same 403 whether or
-not that shopper exists, so ids cannot be enumerated. Admin keys also erase shoppers and read
-`/metrics`. `/healthz` and `/openapi.json` need nothing. Every failed key or token check counts
-against the client's address (429 once it has failed too often).
+recommendations. One shopper's recommendations, profile, personalised search, events and
+outcomes need that shopper's token or an `admin` key; a token for someone else gets the same
+403 whether or not that shopper exists, so ids cannot be enumerated. Admin keys also erase
+shoppers, manage sponsored campaigns and read `/metrics`. `/healthz` and `/openapi.json` need
+nothing. Every failed key or token check counts against the client's address (429 once it has
+failed too often).
 """
 
 from __future__ import annotations

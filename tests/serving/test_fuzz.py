@@ -41,7 +41,9 @@ EXCLUDED_CHECKS = [
 @pytest.fixture(scope="module")
 def fuzzed_app(text_bundle_root: Path, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     tmp = tmp_path_factory.mktemp("fuzz")
-    return create_app(serving_config(private_copy(text_bundle_root, tmp), tmp / "store.duckdb"))
+    config = serving_config(private_copy(text_bundle_root, tmp), tmp / "store.duckdb")
+    # Every route is fuzzed as a shop runs it, sponsored placement included.
+    return create_app(config.model_copy(update={"placement_store": tmp / "placement.duckdb"}))
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from fastapi import Path
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -47,8 +48,16 @@ def utc_moment(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def _written_as_date(value: Any) -> Any:
+    """A query's moment must be an ISO 8601 date-time, as documented: a bare number (which
+    pydantic would read as Unix seconds) is refused."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00Z")
+    return value
+
+
 #: A moment given in a query string, checked like one in a body (422 outside 1970-2200).
-UtcMoment = Annotated[datetime, AfterValidator(utc_moment)]
+UtcMoment = Annotated[datetime, BeforeValidator(_written_as_date), AfterValidator(utc_moment)]
 
 
 class _Body(BaseModel):

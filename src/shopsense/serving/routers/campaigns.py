@@ -16,7 +16,7 @@ from shopsense.serving.deps import (
     require_admin,
 )
 from shopsense.serving.placement_schemas import CampaignErased, CampaignSaved
-from shopsense.serving.schemas import PathId
+from shopsense.serving.schemas import PathId, Problem
 
 router = APIRouter(
     prefix="/v1",
@@ -45,7 +45,10 @@ async def list_campaigns(engine: PlacementDep) -> list[Campaign]:
     return engine.campaigns()
 
 
-@router.delete("/campaigns/{campaign_id}")
+@router.delete(
+    "/campaigns/{campaign_id}",
+    responses={404: {"model": Problem, "description": "Unknown (or erased) campaign."}},
+)
 async def erase_campaign(campaign_id: PathId, engine: PlacementDep) -> CampaignErased:
     """Delete every version of a campaign; 404 if there is none."""
     versions = engine.erase_campaign(campaign_id)

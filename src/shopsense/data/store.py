@@ -256,13 +256,17 @@ class Store:
     def load(self, name: str | None = None) -> Dataset:
         """All five tables as a `Dataset`, in stored order (catalogue order, event order)."""
         with self._lock:
-            frames = {
-                table: self._con.sql(
-                    f"SELECT {', '.join(columns)} FROM {table} ORDER BY {_ORDER[table]}"
-                ).pl()
-                for table, columns in schema.TABLES.items()
-            }
+            frames = {table: self.table(table) for table in schema.TABLES}
         return Dataset(**frames, name=name or self.path.stem, source=str(self.path))
+
+    def table(self, table: str) -> pl.DataFrame:
+        """One of `schema.TABLES`, in stored order (e.g. the reviews alone, without reading
+        every event)."""
+        columns = schema.TABLES[table]
+        with self._lock:
+            return self._con.sql(
+                f"SELECT {', '.join(columns)} FROM {table} ORDER BY {_ORDER[table]}"
+            ).pl()
 
     def counts(self) -> dict[str, int]:
         """Rows per table."""

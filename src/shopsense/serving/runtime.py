@@ -240,7 +240,7 @@ class Runtime:
             served = await self._load(directory)
             # Events on products new in this catalogue must be accepted by the store.
             await self.writer.run(lambda store: store.ingest({"items": served.bundle.items}))
-            stored = await self.writer.run(lambda store: store.load().reviews)
+            stored = await self.writer.run(lambda store: store.table("reviews"))
             reviews = await served.in_text_thread(_shop_reviews, served.bundle, stored)
             self._serve(served)
             self._reviews = reviews

@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("search",),
     ("placement",),
     ("ranking",),
+    ("assistant",),
     ("evaluation", "testing"),
     ("bundle",),
     ("serving",),

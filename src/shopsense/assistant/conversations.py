@@ -1,0 +1,224 @@
+"""The conversation store: every assistant conversation and its turns, in DuckDB.
+
+A DuckDB file of its own (beside the shop's store), like the placement store. Texts arrive
+PII-masked (the assistant masks a message before anything else reads it); a conversation records
+its shopper (None: an anonymous visitor), so erasing a shopper deletes their conversations whole.
+Staff read conversations by shopper, or the ones handed over to a person.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+
+from shopsense.assistant.evidence import Evidence, EvidenceSource
+from shopsense.data.errors import DataError
+
+__all__ = ["Conversation", "ConversationStore", "Role", "Turn"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    conversation_id VARCHAR PRIMARY KEY, user_id VARCHAR, started_at TIMESTAMPTZ NOT NULL,
+    handover BOOLEAN NOT NULL DEFAULT false, handover_summary VARCHAR);
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id VARCHAR NOT NULL, turn INTEGER NOT NULL, role VARCHAR NOT NULL,
+    text VARCHAR NOT NULL, said_at TIMESTAMPTZ NOT NULL, intent VARCHAR, item_id VARCHAR,
+    confidence DOUBLE, citations VARCHAR NOT NULL, PRIMARY KEY (conversation_id, turn));
+"""
+
+
+class Role(StrEnum):
+    """Who said a turn."""
+
+    SHOPPER = "shopper"
+    ASSISTANT = "assistant"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation."""
+
+    role: Role
+    text: str
+    at: datetime
+    intent: str | None = None
+    item_id: str | None = None
+    """The product the turn is about, where there is one."""
+    confidence: float | None = None
+    citations: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A conversation with its turns in order."""
+
+    conversation_id: str
+    user_id: str | None
+    started_at: datetime
+    handover: bool = False
+    handover_summary: str | None = None
+    turns: tuple[Turn, ...] = field(default=())
+
+    @property
+    def last_item(self) -> str | None:
+        """The product the conversation was last about (None: none yet)."""
+        return next((t.item_id for t in reversed(self.turns) if t.item_id), None)
+
+
+class ConversationStore:
+    """Conversations in one DuckDB file (`":memory:"` for a throw-away)."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(self.path)
+        except duckdb.Error as error:
+            raise DataError(
+                f"cannot open the conversation store: {error}", source=self.path
+            ) from None
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._con.execute(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._con.close()
+
+    def __enter__(self) -> ConversationStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self, user_id: str | None) -> str:
+        """A new conversation of `user_id` (None: anonymous); returns its id."""
+        conversation_id = uuid.uuid4().hex
+        with self._lock:
+            self._con.execute(
+                "INSERT INTO conversations (conversation_id, user_id, started_at) VALUES (?, ?, ?)",
+                [conversation_id, user_id, datetime.now(UTC)],
+            )
+        return conversation_id
+
+    def append(
+        self, conversation_id: str, turns: list[Turn], handover_summary: str | None = None
+    ) -> None:
+        """Add turns to a conversation in one transaction; a summary marks it handed over."""
+        rows = [
+            (
+                t.role.value,
+                t.text,
+                t.at,
+                t.intent,
+                t.item_id,
+                t.confidence,
+                json.dumps([[c.source.value, c.id, c.text] for c in t.citations]),
+            )
+            for t in turns
+        ]
+        with self._lock:
+            self._con.execute("BEGIN")
+            try:
+                ((count,),) = self._con.execute(
+                    "SELECT count(*) FROM turns WHERE conversation_id = ?", [conversation_id]
+                ).fetchall()
+                for offset, row in enumerate(rows):
+                    self._con.execute(
+                        "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [conversation_id, count + offset + 1, *row],
+                    )
+                if handover_summary is not None:
+                    self._con.execute(
+                        "UPDATE conversations SET handover = true, handover_summary = ? "
+                        "WHERE conversation_id = ?",
+                        [handover_summary, conversation_id],
+                    )
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        """A conversation with its turns; None when unknown (or erased)."""
+        with self._lock:
+            head = self._con.execute(
+                "SELECT conversation_id, user_id, started_at, handover, handover_summary "
+                "FROM conversations WHERE conversation_id = ?",
+                [conversation_id],
+            ).fetchall()
+            if not head:
+                return None
+            rows = self._con.execute(
+                "SELECT role, text, said_at, intent, item_id, confidence, citations FROM turns "
+                "WHERE conversation_id = ? ORDER BY turn",
+                [conversation_id],
+            ).fetchall()
+        turns = tuple(
+            Turn(
+                Role(role),
+                text,
+                at,
+                intent,
+                item,
+                confidence,
+                tuple(Evidence(EvidenceSource(s), i, t) for s, i, t in json.loads(cited)),
+            )
+            for role, text, at, intent, item, confidence, cited in rows
+        )
+        return Conversation(*head[0], turns=turns)
+
+    def conversations(
+        self, user_id: str | None = None, handover: bool | None = None, limit: int = 50
+    ) -> list[Conversation]:
+        """The latest conversations (without their turns), newest first: of one shopper
+        and/or only those handed over (or not), where asked."""
+        query = (
+            "SELECT conversation_id, user_id, started_at, handover, handover_summary "
+            "FROM conversations WHERE true"
+        )
+        values: list[object] = []
+        if user_id is not None:
+            query += " AND user_id = ?"
+            values.append(user_id)
+        if handover is not None:
+            query += " AND handover = ?"
+            values.append(handover)
+        with self._lock:
+            rows = self._con.execute(
+                query + " ORDER BY started_at DESC LIMIT ?", [*values, limit]
+            ).fetchall()
+        return [Conversation(*row) for row in rows]
+
+    def erase_user(self, user_id: str) -> int:
+        """Delete every conversation of a shopper; return how many there were."""
+        with self._lock:
+            self._con.execute("BEGIN")
+            try:
+                self._con.execute(
+                    "DELETE FROM turns WHERE conversation_id IN "
+                    "(SELECT conversation_id FROM conversations WHERE user_id = ?)",
+                    [user_id],
+                )
+                ((count,),) = self._con.execute(
+                    "DELETE FROM conversations WHERE user_id = ?", [user_id]
+                ).fetchall()
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+        return int(count)

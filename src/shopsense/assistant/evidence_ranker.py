@@ -1,0 +1,269 @@
+"""The evidence ranker: orders a question's candidate evidence and says how likely it is that
+any of them answers it.
+
+Two relevance signals feed it: the sentence encoder's cosine between question and evidence, and
+(where the model has one) a relevance model fine-tuned on (question, evidence) pairs, a cross-
+encoder read as the probability that the evidence answers the question. A LightGBM LambdaRank
+stacker (`shopsense.learning`) combines them with lexical and source features into the ranking
+score; a logistic regression over the best and runner-up signals gives the answerable
+probability, on which the assistant declines. The stacker's scores that the answerability model
+learns from are cross-fitted, so that it learns how sure the ranker is on questions it has not
+seen.
+
+Saved as `ranker.json` (settings, the answerability model's coefficients), `stacker.txt`
+(LightGBM's text format) and, with a relevance model, `relevance/` (`TextClassifier`); no pickles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn.linear_model import LogisticRegression
+
+from shopsense.assistant.evidence import EvidenceSource
+from shopsense.assistant.qa_corpora import RankingQuestion
+from shopsense.assistant.ranking_features import (
+    answerability_feature_names,
+    answerability_features,
+    candidate_feature_names,
+    candidate_features,
+    source_of,
+)
+from shopsense.learning.lambdamart import LambdaMART, LambdaMARTConfig, RankingExamples
+from shopsense.reviews.finetune import TextClassifier
+from shopsense.text.encoder import Encoder, EncoderConfig
+
+__all__ = ["EvidenceQuestion", "EvidenceRanker", "EvidenceRankerConfig", "RankedEvidence"]
+
+_SETTINGS = "ranker.json"
+_STACKER = "stacker.txt"
+_RELEVANCE = "relevance"
+_FORMAT = 1
+
+
+class EvidenceRankerConfig(BaseModel):
+    """How the evidence ranker is trained."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    encoder: EncoderConfig = Field(
+        default_factory=EncoderConfig,
+        description="The sentence encoder of the cosine signal ('auto': by the questions' "
+        "language at use, MiniLM for English, multilingual-e5-small otherwise).",
+    )
+    stacker: LambdaMARTConfig = Field(
+        default_factory=lambda: LambdaMARTConfig(
+            learning_rate=0.05, num_leaves=15, min_data_in_leaf=20, holdout_fraction=0.15
+        ),
+        description="LightGBM LambdaRank settings of the stacker (small: a few thousand rows).",
+    )
+    folds: int = Field(
+        5, ge=2, description="Cross-fitting folds for the answerability model's ranker scores."
+    )
+    answerability_c: float = Field(
+        1.0, gt=0, description="Inverse L2 strength of the answerability logistic regression."
+    )
+    seed: int = Field(0, description="Seed of the folds.")
+
+
+@dataclass(frozen=True)
+class EvidenceQuestion:
+    """A question and its candidate evidence (text and source each)."""
+
+    question: str
+    candidates: tuple[str, ...]
+    sources: tuple[EvidenceSource, ...]
+
+    @classmethod
+    def from_ranking(cls, item: RankingQuestion) -> EvidenceQuestion:
+        """The question of a labelled corpus row."""
+        return cls(item.question, item.candidates, tuple(source_of(s) for s in item.sources))
+
+
+@dataclass(frozen=True)
+class RankedEvidence:
+    """The ranker's verdict on one question: a score per candidate (higher: better) and the
+    probability that some candidate answers it."""
+
+    scores: np.ndarray
+    answerable: float
+
+    @property
+    def order(self) -> np.ndarray:
+        """Candidate positions, best first."""
+        return np.argsort(-self.scores, kind="stable")
+
+
+class EvidenceRanker:
+    """Scores candidate evidence for questions (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: EvidenceRankerConfig,
+        stacker: LambdaMART,
+        answerability: dict[str, list[float]],
+        relevance: TextClassifier | None = None,
+    ) -> None:
+        self.config = config
+        self.stacker = stacker
+        self.answerability = answerability
+        self.relevance = relevance
+
+    @property
+    def signals(self) -> list[str]:
+        """Names of the relevance signals the ranker reads."""
+        return ["cosine", *(["relevance"] if self.relevance is not None else [])]
+
+    # ---- use ---------------------------------------------------------------------------
+    def rank(self, questions: Sequence[EvidenceQuestion], language: str = "en") -> list[RankedEvidence]:
+        """The verdict on each question (`language` picks an 'auto' encoder)."""
+        signals = signal_values(questions, _encoder(self.config, language), self.relevance)
+        out: list[RankedEvidence] = []
+        for question, values in zip(questions, signals, strict=True):
+            if not question.candidates:
+                out.append(RankedEvidence(np.empty(0), 0.0))
+                continue
+            scores = self.stacker.predict(
+                candidate_features(question.question, question.candidates, question.sources, values)
+            )
+            row = answerability_features(question.question, values, scores)
+            out.append(RankedEvidence(scores, _probability(self.answerability, row)))
+        return out
+
+    # ---- training ------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        questions: Sequence[RankingQuestion],
+        config: EvidenceRankerConfig | None = None,
+        relevance: TextClassifier | None = None,
+        language: str = "en",
+    ) -> EvidenceRanker:
+        """Train the stacker and the answerability model on labelled questions (a relevance
+        model, where given, must not have been trained on them)."""
+        config = config or EvidenceRankerConfig()
+        asked = [EvidenceQuestion.from_ranking(q) for q in questions]
+        signals = signal_values(asked, _encoder(config, language), relevance)
+        names = ["cosine", *(["relevance"] if relevance is not None else [])]
+        features = [
+            candidate_features(q.question, q.candidates, q.sources, v)
+            for q, v in zip(asked, signals, strict=True)
+        ]
+        labels = [np.asarray(q.labels) for q in questions]
+        folds = np.random.default_rng(config.seed).integers(0, config.folds, len(questions))
+        crossed: list[np.ndarray] = [np.empty(0)] * len(questions)
+        for fold in range(config.folds):
+            model = _fit_stacker(config, features, labels, np.flatnonzero(folds != fold), names)
+            for i in np.flatnonzero(folds == fold):
+                crossed[i] = model.predict(features[i])
+        rows = np.stack(
+            [
+                answerability_features(q.question, v, s)
+                for q, v, s in zip(asked, signals, crossed, strict=True)
+            ]
+        )
+        answerable = np.asarray([q.answerable for q in questions], dtype=int)
+        stacker = _fit_stacker(config, features, labels, np.arange(len(questions)), names)
+        return cls(config, stacker, _fit_answerability(rows, answerable, config), relevance)
+
+    # ---- persistence ---------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write the ranker into `directory` (created if needed)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / _STACKER).write_text(self.stacker.to_text())
+        if self.relevance is not None:
+            self.relevance.save(directory / _RELEVANCE)
+        settings = {
+            "format": _FORMAT,
+            "config": self.config.model_dump(mode="json"),
+            "signals": self.signals,
+            "answerability": self.answerability,
+        }
+        (directory / _SETTINGS).write_text(json.dumps(settings, indent=2))
+
+    @classmethod
+    def load(cls, directory: Path) -> EvidenceRanker:
+        """The ranker saved in `directory`."""
+        path = directory / _SETTINGS
+        if not path.is_file():
+            raise FileNotFoundError(f"{directory}: no evidence ranker here ({_SETTINGS} missing)")
+        settings = json.loads(path.read_text())
+        if settings.get("format") != _FORMAT:
+            raise ValueError(f"{path}: format {settings.get('format')}, this version reads {_FORMAT}")
+        config = EvidenceRankerConfig.model_validate(settings["config"])
+        relevance = (
+            TextClassifier.load(directory / _RELEVANCE) if "relevance" in settings["signals"] else None
+        )
+        stacker = LambdaMART.from_text((directory / _STACKER).read_text(), config.stacker)
+        return cls(config, stacker, settings["answerability"], relevance)
+
+
+def signal_values(
+    questions: Sequence[EvidenceQuestion], encoder: Encoder, relevance: TextClassifier | None
+) -> list[list[np.ndarray]]:
+    """Per question, each relevance signal's value per candidate (cosine; relevance)."""
+    texts = [q.question for q in questions]
+    candidates = [c for q in questions for c in q.candidates]
+    asked = encoder.encode(texts, kind="query", remember=False)
+    passages = encoder.encode(candidates)
+    probabilities = None
+    if relevance is not None and candidates:
+        pairs = [q.question for q in questions for _ in q.candidates]
+        column = list(relevance.classes).index(1)
+        probabilities = relevance.probabilities(pairs, candidates)[:, column]
+    out: list[list[np.ndarray]] = []
+    start = 0
+    for row, question in enumerate(questions):
+        end = start + len(question.candidates)
+        values = [passages[start:end] @ asked[row]]
+        if probabilities is not None:
+            values.append(probabilities[start:end].astype(np.float64))
+        out.append(values)
+        start = end
+    return out
+
+
+def _encoder(config: EvidenceRankerConfig, language: str) -> Encoder:
+    return Encoder(config.encoder, languages={language: 1.0})
+
+
+def _fit_stacker(
+    config: EvidenceRankerConfig,
+    features: list[np.ndarray],
+    labels: list[np.ndarray],
+    chosen: np.ndarray,
+    signals: list[str],
+) -> LambdaMART:
+    kept = [i for i in chosen if labels[i].any()]
+    examples = RankingExamples(
+        np.vstack([features[i] for i in kept]),
+        np.concatenate([labels[i] for i in kept]),
+        np.asarray([len(labels[i]) for i in kept]),
+    )
+    return LambdaMART(config.stacker).fit(examples, candidate_feature_names(signals))
+
+
+def _fit_answerability(
+    rows: np.ndarray, answerable: np.ndarray, config: EvidenceRankerConfig
+) -> dict[str, list[float]]:
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=config.answerability_c, max_iter=1000)
+    model.fit((rows - mean) / scale, answerable)
+    return {
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+        "coef": model.coef_[0].tolist(),
+        "intercept": [float(model.intercept_[0])],
+    }
+
+
+def _probability(model: dict[str, list[float]], row: np.ndarray) -> float:
+    z = (row - np.asarray(model["mean"])) / np.asarray(model["scale"])
+    logit = float(z @ np.asarray(model["coef"]) + model["intercept"][0])
+    return float(1.0 / (1.0 + np.exp(-logit)))

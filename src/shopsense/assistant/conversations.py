@@ -127,7 +127,7 @@ class ConversationStore:
                 t.intent,
                 t.item_id,
                 t.confidence,
-                json.dumps([[c.source.value, c.id, c.text] for c in t.citations]),
+                json.dumps([[c.source.value, c.id, c.text, c.topic] for c in t.citations]),
             )
             for t in turns
         ]
@@ -176,7 +176,7 @@ class ConversationStore:
                 intent,
                 item,
                 confidence,
-                tuple(Evidence(EvidenceSource(s), i, t) for s, i, t in json.loads(cited)),
+                tuple(Evidence(EvidenceSource(s), i, t, topic) for s, i, t, topic in json.loads(cited)),
             )
             for role, text, at, intent, item, confidence, cited in rows
         )

@@ -20,8 +20,16 @@ class EvidenceSource(StrEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """A citable passage: its source, a stable id within the shop and its text."""
+    """A citable passage: its source, a stable id within the shop and its text; `topic` says
+    what it is about where the text alone may not (a policy passage's headings): the ranker
+    reads it, answers quote only `text`."""
 
     source: EvidenceSource
     id: str
     text: str
+    topic: str = ""
+
+    @property
+    def searchable(self) -> str:
+        """The text the ranker reads: the topic, then the text."""
+        return f"{self.topic}. {self.text}" if self.topic else self.text

@@ -34,6 +34,7 @@ from shopsense.assistant.ranking_features import (
     candidate_features,
     source_of,
 )
+from shopsense.data.language import detect_language
 from shopsense.learning.lambdamart import LambdaMART, LambdaMARTConfig, RankingExamples
 from shopsense.reviews.finetune import TextClassifier
 from shopsense.text.encoder import Encoder, EncoderConfig
@@ -68,6 +69,14 @@ class EvidenceRankerConfig(BaseModel):
     answerability_c: float = Field(
         1.0, gt=0, description="Inverse L2 strength of the answerability logistic regression."
     )
+    answered_precision: float = Field(
+        0.85,
+        gt=0,
+        le=1,
+        description="Precision the decline threshold aims at: the lowest answerable "
+        "probability at which, on the training questions, the answered ones have their top "
+        "evidence right at least this often.",
+    )
     seed: int = Field(0, description="Seed of the folds.")
 
 
@@ -87,11 +96,12 @@ class EvidenceQuestion:
 
 @dataclass(frozen=True)
 class RankedEvidence:
-    """The ranker's verdict on one question: a score per candidate (higher: better) and the
-    probability that some candidate answers it."""
+    """The ranker's verdict on one question: a score per candidate (higher: better), the
+    probability that some candidate answers it, and whether that is enough to answer."""
 
     scores: np.ndarray
     answerable: float
+    answer: bool = True
 
     @property
     def order(self) -> np.ndarray:
@@ -107,11 +117,14 @@ class EvidenceRanker:
         config: EvidenceRankerConfig,
         stacker: LambdaMART,
         answerability: dict[str, list[float]],
+        decline_below: float,
         relevance: TextClassifier | None = None,
     ) -> None:
         self.config = config
         self.stacker = stacker
         self.answerability = answerability
+        self.decline_below = decline_below
+        """Answerable probabilities below this are declined (see `answered_precision`)."""
         self.relevance = relevance
 
     @property
@@ -120,20 +133,44 @@ class EvidenceRanker:
         return ["cosine", *(["relevance"] if self.relevance is not None else [])]
 
     # ---- use ---------------------------------------------------------------------------
-    def rank(self, questions: Sequence[EvidenceQuestion], language: str = "en") -> list[RankedEvidence]:
-        """The verdict on each question (`language` picks an 'auto' encoder)."""
+    def rank(
+        self, questions: Sequence[EvidenceQuestion], language: str | None = None
+    ) -> list[RankedEvidence]:
+        """The verdict on each question. `language` picks an 'auto' encoder; None: each
+        question's own language."""
+        if language is None:
+            verdicts: dict[int, RankedEvidence] = {}
+            found = [detect_language(q.question) for q in questions]
+            for each in dict.fromkeys(found):
+                chosen = [i for i, lang in enumerate(found) if lang == each]
+                ranked = self.rank([questions[i] for i in chosen], each)
+                verdicts.update(zip(chosen, ranked, strict=True))
+            return [verdicts[i] for i in range(len(questions))]
         signals = signal_values(questions, _encoder(self.config, language), self.relevance)
         out: list[RankedEvidence] = []
         for question, values in zip(questions, signals, strict=True):
             if not question.candidates:
-                out.append(RankedEvidence(np.empty(0), 0.0))
+                out.append(RankedEvidence(np.empty(0), 0.0, answer=False))
                 continue
-            scores = self.stacker.predict(
-                candidate_features(question.question, question.candidates, question.sources, values)
+            features = candidate_features(
+                question.question, question.candidates, question.sources, values
             )
-            row = answerability_features(question.question, values, scores)
-            out.append(RankedEvidence(scores, _probability(self.answerability, row)))
+            scores = self.stacker.predict(features)
+            probability = _probability(
+                self.answerability, answerability_features(question.question, values, scores)
+            )
+            out.append(RankedEvidence(scores, probability, probability >= self.decline_below))
         return out
+
+    def shortlist(
+        self, question: str, candidates: Sequence[str], k: int, language: str = "en"
+    ) -> list[int]:
+        """Positions of the `k` candidates closest to the question by encoder cosine, in
+        their given order: a cheap first cut before `rank` reads the relevance model."""
+        encoder = _encoder(self.config, language)
+        asked = encoder.encode([question], kind="query", remember=False)[0]
+        cosines = encoder.encode(list(candidates)) @ asked
+        return sorted(np.argsort(-cosines, kind="stable")[:k].tolist())
 
     # ---- training ------------------------------------------------------------------------
     @classmethod
@@ -168,8 +205,12 @@ class EvidenceRanker:
             ]
         )
         answerable = np.asarray([q.answerable for q in questions], dtype=int)
+        model = _fit_answerability(rows, answerable, config)
+        right = np.asarray([labels[i][np.argmax(crossed[i])] for i in range(len(questions))])
+        probabilities = np.asarray([_probability(model, row) for row in rows])
+        threshold = _decline_threshold(probabilities, right, config.answered_precision)
         stacker = _fit_stacker(config, features, labels, np.arange(len(questions)), names)
-        return cls(config, stacker, _fit_answerability(rows, answerable, config), relevance)
+        return cls(config, stacker, model, threshold, relevance)
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, directory: Path) -> None:
@@ -182,7 +223,9 @@ class EvidenceRanker:
             "format": _FORMAT,
             "config": self.config.model_dump(mode="json"),
             "signals": self.signals,
+            "answerability_features": answerability_feature_names(self.signals),
             "answerability": self.answerability,
+            "decline_below": self.decline_below,
         }
         (directory / _SETTINGS).write_text(json.dumps(settings, indent=2))
 
@@ -200,7 +243,9 @@ class EvidenceRanker:
             TextClassifier.load(directory / _RELEVANCE) if "relevance" in settings["signals"] else None
         )
         stacker = LambdaMART.from_text((directory / _STACKER).read_text(), config.stacker)
-        return cls(config, stacker, settings["answerability"], relevance)
+        return cls(
+            config, stacker, settings["answerability"], settings["decline_below"], relevance
+        )
 
 
 def signal_values(
@@ -263,7 +308,32 @@ def _fit_answerability(
     }
 
 
+def _decline_threshold(probabilities: np.ndarray, right: np.ndarray, precision: float) -> float:
+    """The lowest probability at which the questions at or above it are right at least
+    `precision` of the time (the highest probability when no threshold gets there)."""
+    order = np.argsort(-probabilities, kind="stable")
+    running = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
+    reached = np.flatnonzero(running >= precision)
+    if len(reached) == 0:
+        return float(probabilities.max())
+    return float(probabilities[order[reached[-1]]])
+
+
 def _probability(model: dict[str, list[float]], row: np.ndarray) -> float:
     z = (row - np.asarray(model["mean"])) / np.asarray(model["scale"])
     logit = float(z @ np.asarray(model["coef"]) + model["intercept"][0])
     return float(1.0 / (1.0 + np.exp(-logit)))
+
+
+def packaged_ranker() -> EvidenceRanker:
+    """The ranker a new shop gets out of the box (`shopsense/assistant/packaged_ranker/`):
+    the stacker and answerability model over the encoder cosine, without a relevance model,
+    trained on public product-question data (how: its README)."""
+    from importlib import resources
+
+    with resources.as_file(resources.files("shopsense.assistant").joinpath(PACKAGED)) as path:
+        return EvidenceRanker.load(Path(path))
+
+
+#: The packaged ranker's folder inside `shopsense.assistant`.
+PACKAGED = "packaged_ranker"

@@ -4,13 +4,14 @@ shop (or any shop without an order system) gets over its own purchase events."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-import polars as pl
+from shopsense.data.shoppers import UserEvent
 
 __all__ = ["Order", "OrderLookup", "OrderStatus", "PurchaseOrders"]
 
@@ -50,55 +51,48 @@ class OrderLookup(Protocol):
 
 
 class PurchaseOrders:
-    """Orders read from purchase events: the purchases of one shopper at one moment form one
-    order, whose id is derived from the shopper and the moment ("SO-" and 8 hex digits).
-    Status by age, as of the latest purchase in the data (or `as_of`): placed less than
-    `processing_days` ago it is processing, less than `delivery_days` ago shipped, else
+    """Orders read from a shopper's purchase events (a shop without an order system, the demo
+    shop): the purchases of one shopper at one moment form one order, whose id is derived from
+    the shopper and the moment ("SO-" and 8 hex digits). Status by age at `now()`: placed less
+    than `processing_days` ago it is processing, less than `delivery_days` ago shipped, else
     delivered."""
 
     def __init__(
         self,
-        interactions: pl.DataFrame,
-        as_of: datetime | None = None,
+        events_of: Callable[[str], Sequence[UserEvent]],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         processing_days: float = 1.0,
         delivery_days: float = 5.0,
     ) -> None:
-        purchases = interactions.filter(
-            (pl.col("kind") == "purchase") & pl.col("timestamp").is_not_null()
-        )
-        grouped = (
-            purchases.group_by("user_id", "timestamp", maintain_order=True)
-            .agg(pl.col("item_id"))
-            .sort("timestamp", descending=True)
-        )
-        latest = purchases["timestamp"].max() if purchases.height else None
-        self.as_of = as_of or latest or datetime.now().astimezone()
+        """`events_of(user_id)`: the shopper's events as the shop holds them now."""
+        self._events_of = events_of
+        self._now = now
         self._processing = timedelta(days=processing_days)
         self._delivery = timedelta(days=delivery_days)
-        self._by_user: dict[str, list[Order]] = {}
-        self._by_id: dict[str, Order] = {}
-        for user, placed, items in grouped.iter_rows():
-            order = self._order(user, placed, tuple(items))
-            self._by_user.setdefault(user, []).append(order)
-            self._by_id[order.order_id] = order
 
     def order(self, user_id: str, order_id: str) -> Order | None:
         """The shopper's order with this id (case-insensitive); None if unknown or not theirs."""
-        found = self._by_id.get(order_id.strip().upper())
-        return found if found is not None and found.user_id == user_id else None
+        wanted = order_id.strip().upper()
+        return next((o for o in self._orders(user_id) if o.order_id == wanted), None)
 
     def recent_orders(self, user_id: str, limit: int = 3) -> Sequence[Order]:
         """The shopper's latest orders, newest first."""
-        return self._by_user.get(user_id, [])[:limit]
+        return self._orders(user_id)[:limit]
 
-    def forget(self, user_id: str) -> None:
-        """Drop a shopper's orders (erasure)."""
-        for order in self._by_user.pop(user_id, []):
-            self._by_id.pop(order.order_id, None)
+    def _orders(self, user_id: str) -> list[Order]:
+        moments: dict[float, list[str]] = {}
+        for event in self._events_of(user_id):
+            if event.kind == "purchase" and math.isfinite(event.timestamp):
+                moments.setdefault(event.timestamp, []).append(event.item)
+        now = self._now()
+        return [
+            self._order(user_id, datetime.fromtimestamp(moment, UTC), tuple(items), now)
+            for moment, items in sorted(moments.items(), reverse=True)
+        ]
 
-    def _order(self, user: str, placed: datetime, items: tuple[str, ...]) -> Order:
+    def _order(self, user: str, placed: datetime, items: tuple[str, ...], now: datetime) -> Order:
         digest = hashlib.sha256(f"{user}\x1f{placed.isoformat()}".encode()).hexdigest()
-        age = self.as_of - placed
+        age = now - placed
         if age < self._processing:
             status = OrderStatus.PROCESSING
         elif age < self._delivery:

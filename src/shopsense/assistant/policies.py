@@ -1,9 +1,9 @@
 """The shop's policy documents (shipping, returns, payment ...) as citable passages.
 
 A policy folder holds Markdown or plain-text files. Each file is cut at its headings; each
-paragraph under a heading becomes one passage, prefixed with its headings ("Returns and refunds
-> Return window: You can return ...") so that a passage read alone still says what it is about.
-Its id is `<file>#<n>`, n counting the file's passages from 1.
+paragraph under a heading becomes one passage whose topic is its headings ("Returns and refunds >
+Return window"), so that the passage read alone still says what it is about. Its id is
+`<file>#<n>`, n counting the file's passages from 1.
 """
 
 from __future__ import annotations
@@ -60,13 +60,9 @@ def policy_passages(name: str, text: str) -> list[Evidence]:
         body = " ".join(line.strip() for line in paragraph).strip()
         paragraph.clear()
         if body:
-            lead = " > ".join(title for _, title in headings)
+            topic = " > ".join(title for _, title in headings)
             passages.append(
-                Evidence(
-                    EvidenceSource.POLICY,
-                    f"{name}#{len(passages) + 1}",
-                    f"{lead}: {body}" if lead else body,
-                )
+                Evidence(EvidenceSource.POLICY, f"{name}#{len(passages) + 1}", body, topic)
             )
 
     for line in text.splitlines():

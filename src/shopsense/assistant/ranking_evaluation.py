@@ -58,17 +58,16 @@ def ranking_scores(
 
 
 def answered_precision(
-    questions: Sequence[RankingQuestion], verdicts: Sequence[RankedEvidence], threshold: float
+    questions: Sequence[RankingQuestion], verdicts: Sequence[RankedEvidence]
 ) -> dict[str, float]:
-    """At an answerable-probability threshold: the share of questions answered and the
-    precision of those answered (right: the top candidate is labelled relevant)."""
+    """At the ranker's operating point (each verdict's `answer`): the share of questions
+    answered and the precision of those (right: the top candidate is labelled relevant)."""
     answered = [
         int(np.asarray(q.labels)[v.order[0]])
         for q, v in zip(questions, verdicts, strict=True)
-        if v.answerable >= threshold and len(q.labels)
+        if v.answer and len(q.labels)
     ]
     return {
-        "threshold": threshold,
         "answered_share": len(answered) / len(questions),
         "precision": float(np.mean(answered)) if answered else float("nan"),
     }

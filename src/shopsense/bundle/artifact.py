@@ -46,6 +46,11 @@ class BuildContext:
     """What the artifacts built before this one returned, by name (registry order)."""
     reviews_model: Path | None = None
     """A review analyzer `shopsense reviews train` wrote; None: fit one on the shop's ratings."""
+    policies: Path | None = None
+    """The shop's policy folder (Markdown or text files); None: the demo shop's own policies
+    for the demo shop, none for another."""
+    assistant_model: Path | None = None
+    """An evidence ranker `shopsense assistant train` wrote; None: the packaged one."""
 
 
 class Artifact(ABC):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from shopsense.bundle.artifact import Artifact
+from shopsense.bundle.assistant import AssistantArtifact
 from shopsense.bundle.catalogue import CatalogueArtifact
 from shopsense.bundle.precomputed import PrecomputedArtifact
 from shopsense.bundle.recommender import RecommenderArtifact
@@ -25,6 +26,7 @@ ARTIFACTS: Mapping[str, Artifact] = MappingProxyType(
             RecommenderArtifact(),
             SearchArtifact(),
             PrecomputedArtifact(),
+            AssistantArtifact(),
         )
     }
 )

@@ -26,6 +26,7 @@ import polars as pl
 
 from shopsense import __version__
 from shopsense.bundle.artifact import BuildContext, StagedFile, erase_rows
+from shopsense.bundle.assistant import AssistantParts
 from shopsense.bundle.catalogue import Catalogue
 from shopsense.bundle.manifest import (
     BUNDLE_FORMAT,
@@ -82,6 +83,8 @@ def train_bundle(
     on_step: Callable[[str], None] | None = None,
     skip: Collection[str] = (),
     reviews_model: Path | None = None,
+    policies: Path | None = None,
+    assistant_model: Path | None = None,
 ) -> Path:
     """Build every artifact of the registry on all of `dataset`, write a new bundle version
     under `out_dir` and make it current. Returns the version directory.
@@ -92,7 +95,8 @@ def train_bundle(
     `search=False` and `precompute=False` leave out the search index and the shoppers' lists
     computed ahead (which the server answers with until a shopper's history changes).
     `reviews_model` is a review analyzer `shopsense reviews train` wrote (default: one fitted
-    on the shop's own rated reviews).
+    on the shop's own rated reviews); `policies` the shop's policy folder and `assistant_model`
+    an evidence ranker `shopsense assistant train` wrote (`BuildContext`).
     """
     names = expand_models(",".join(models)) if models else default_models()
     configs = configs or {}
@@ -103,7 +107,12 @@ def train_bundle(
     skipped |= {"precomputed"} if not precompute else set()
     _check_skip(skipped)
     context = BuildContext(
-        names, configs, on_step or (lambda message: None), reviews_model=reviews_model
+        names,
+        configs,
+        on_step or (lambda message: None),
+        reviews_model=reviews_model,
+        policies=policies,
+        assistant_model=assistant_model,
     )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -226,6 +235,11 @@ class Bundle:
     def reviews(self) -> ReadReviews | None:
         """The shop's review analyzer and analysed reviews, where the bundle has them."""
         return self.artifacts.get("reviews")
+
+    @property
+    def assistant(self) -> AssistantParts | None:
+        """The assistant's policy passages and evidence ranker, where the bundle has them."""
+        return self.artifacts.get("assistant")
 
     @property
     def precomputed(self) -> PrecomputedLists | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from shopsense.cli import (  # noqa: F401  (register)
+    assistant,
     demo,
     evaluate,
     placement,

@@ -57,6 +57,24 @@ def train(
             "of the shop's reviews). Omitted: one fitted on the shop's own rated reviews.",
         ),
     ] = None,
+    policies: Annotated[
+        Path | None,
+        typer.Option(
+            "--policies",
+            help="The shop's policy documents (a folder of Markdown or text files: shipping, "
+            "returns, payment ...) the assistant answers policy questions from. Omitted: the "
+            "demo shop's own policies for the demo shop, none for another (the assistant then "
+            "hands policy questions to a person).",
+        ),
+    ] = None,
+    assistant_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--assistant-model",
+            help="An evidence ranker written by `shopsense assistant train`. Omitted: the "
+            "packaged one.",
+        ),
+    ] = None,
     evaluate: Annotated[
         bool,
         typer.Option(
@@ -91,5 +109,7 @@ def train(
                 precompute=precompute,
                 on_step=step,
                 reviews_model=reviews_model,
+                policies=policies,
+                assistant_model=assistant_model,
             )
     console.print(f"bundle {path.name} written to {path} and made current in {out}")

@@ -1,0 +1,81 @@
+"""The assistant's view of a shop: product pages over a catalogue table and its reviews, and
+product advice through the shop's search (personalised with the shopper's interests)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+import polars as pl
+
+from shopsense.assistant.assistant import Suggestion
+from shopsense.assistant.evidence import Evidence
+from shopsense.assistant.product_evidence import product_evidence
+from shopsense.search.personalize import User
+from shopsense.search.searcher import Searcher
+
+__all__ = ["CataloguePages", "SearchAdvisor", "reviews_by_item"]
+
+
+class CataloguePages:
+    """Product pages over a catalogue table (`schema.ITEMS`); `reviews_of(item_id)` gives a
+    product's review texts, newest first."""
+
+    def __init__(self, items: pl.DataFrame, reviews_of: Callable[[str], Sequence[str]]) -> None:
+        self._items = items
+        self._rows = {item: row for row, item in enumerate(items["item_id"].to_list())}
+        self._reviews_of = reviews_of
+
+    def evidence(self, item_id: str, max_reviews: int) -> Sequence[Evidence] | None:
+        """The product's evidence; None for an unknown product."""
+        row = self._rows.get(item_id)
+        if row is None:
+            return None
+        record = self._items.row(row, named=True)
+        record["attributes"] = json.loads(record["attributes"] or "{}")
+        return product_evidence(record, list(self._reviews_of(item_id)), max_reviews)
+
+    def title(self, item_id: str) -> str | None:
+        """The product's title; None for an unknown product."""
+        row = self._rows.get(item_id)
+        return None if row is None else str(self._items["title"][row] or item_id)
+
+
+def reviews_by_item(reviews: pl.DataFrame) -> Callable[[str], Sequence[str]]:
+    """`reviews_of` over a reviews table (`schema.REVIEWS`), newest first."""
+    grouped: dict[str, list[str]] = {}
+    for item, text in (
+        reviews.filter(pl.col("text").str.strip_chars().str.len_chars() > 0)
+        .sort("timestamp", descending=True, nulls_last=True)
+        .select("item_id", "text")
+        .iter_rows()
+    ):
+        grouped.setdefault(item, []).append(text)
+    return lambda item_id: grouped.get(item_id, ())
+
+
+class SearchAdvisor:
+    """Suggests products by searching the shopper's words, personalised with their interests;
+    each product's reason is the search's own (what matched, the constraints it meets, what
+    reviews praise, the shopper's interests)."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        shopper: Callable[[str], User] | None = None,
+        language: str = "en",
+    ) -> None:
+        """`shopper(user_id)` gives what personalises a search for that shopper (an id the
+        searcher knows, or a context of their latest events)."""
+        self.searcher = searcher
+        self.shopper = shopper
+        self.language = language
+
+    def suggest(self, text: str, user_id: str | None, k: int) -> Sequence[Suggestion]:
+        """Up to `k` products for the shopper's words, best first."""
+        user = self.shopper(user_id) if (self.shopper and user_id) else None
+        results = self.searcher.search(text, user, k)
+        return [
+            Suggestion(hit.item_id, hit.title, hit.signals.reason(self.language))
+            for hit in results.hits
+        ]

@@ -8,8 +8,9 @@ bullet, description, on-site publication, review or community answer) and a huma
 written from it. For every row, `compose_answer(question, [evidence])` answers; ROUGE-L F1
 (`rouge-score`, stemming off) against the human answer is set beside copying the evidence as
 the answer. Also: the share of final answers that `check_faithfulness` flags, the share that
-fell back to quoting the evidence, and the time per answer. The templates were tuned on train
-and dev only; test is read once, by this run.
+fell back to quoting the evidence, and the time per answer. The draft scorer was fitted on
+train (`benchmarks/train_answer_scorer.py`) and checked on dev only; test is read only by this
+run.
 """
 
 from __future__ import annotations
@@ -124,13 +125,17 @@ def main() -> None:
             "## Assistant answers that stay true (hetPQA answer generation)",
             f"`{command_line()}`. {machine_line()}",
             "Each row: a shopper's question and one evidence candidate from the product page; "
-            "`compose_answer` writes the answer (templated from the best-matching evidence "
-            "sentence or clause, no generative model), ROUGE-L F1 (`rouge-score`) against the "
-            "human answer, beside copying the evidence. *Flagged*: final answers that "
+            "`compose_answer` writes the answer (the span of the evidence, written as a sentence "
+            'with "Yes, " / "No, " / "It ..." where the evidence allows, that a linear draft '
+            "scorer fitted on train ranks highest among those the checker passes; no generative "
+            "model), ROUGE-L F1 (`rouge-score`) against the human answer, beside copying the "
+            "evidence. *Flagged*: final answers that "
             "`check_faithfulness` (numbers, units, sizes, colours, names, yes/no) rejects; "
-            "*fell back to quoting*: templated drafts it rejected, replaced by the evidence "
-            "sentence verbatim. Latency: one answer, composition and check, one thread. "
-            "Templates were tuned on train and dev only; **test was read once**, by this run.",
+            "*fell back to quoting*: every checked draft rejected, the evidence sentence quoted "
+            "verbatim. Latency: one answer, composition and check, one thread. The draft scorer "
+            "(`benchmarks/train_answer_scorer.py`) was fitted on train and checked on dev only; "
+            "**this run is the second read of test overall** (the first, with the earlier "
+            "templates and no draft scorer, gave ROUGE-L 0.354 composed vs 0.300 copying).",
             overall,
             per_source,
         ]

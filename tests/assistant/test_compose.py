@@ -3,6 +3,8 @@ quoting when the faithfulness check flags the templated answer."""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 import shopsense.assistant.compose as compose_module
 from shopsense.assistant.attributes import attribute_sentence, parse_attribute
 from shopsense.assistant.compose import compose_answer
+from shopsense.assistant.drafts import drafts, score
 from shopsense.assistant.evidence import Evidence, EvidenceSource
 from shopsense.assistant.faithfulness import FaithfulnessReport, check_faithfulness
 from shopsense.assistant.questions import QuestionType, question_type
@@ -127,7 +130,8 @@ def test_flagged_templated_answer_falls_back_to_quoting(monkeypatch):
     monkeypatch.setattr(compose_module, "check_faithfulness", strict)
     evidence = _evidence("- the swing supports up to 115 pounds")
     answer = compose_answer("can it hold 115 pounds?", [evidence])
-    assert calls == ["Yes, the swing supports up to 115 pounds."]
+    assert calls[0] == "Yes, the swing supports up to 115 pounds."
+    assert 1 < len(calls) <= compose_module.CHECKED_DRAFTS
     assert answer.method == "quoted"
     assert answer.text == "The swing supports up to 115 pounds."
     assert answer.sentences[0].evidence == evidence
@@ -144,11 +148,47 @@ def test_quoting_fallback_on_a_real_flag():
     assert check_faithfulness(answer.text, [evidence.text]).faithful
 
 
+def test_a_flagged_draft_gives_way_to_the_next_best_one(monkeypatch):
+    def no_yes(answer, evidence_texts, question=""):
+        flagged = answer.startswith("Yes")
+        return FaithfulnessReport(not flagged, ("flagged for the test",) if flagged else ())
+
+    monkeypatch.setattr(compose_module, "check_faithfulness", no_yes)
+    answer = compose_answer("can it hold 115 pounds?", [_evidence("supports up to 115 pounds")])
+    assert answer.method == "templated"
+    assert answer.text == "It supports up to 115 pounds."
+
+
+def test_answer_keeps_the_span_that_answers():
+    evidence = _evidence(
+        "the clothes are easy to take off, the dummy is a great feature (even tho my daughter "
+        "didn't really use one herself, she still loves it), and its soft."
+    )
+    answer = compose_answer("are baby stella's clothes removable?", [evidence])
+    assert "clothes are easy to take off" in answer.text
+    assert "dummy" not in answer.text
+
+
+def test_drafts_subjects_yes_no_and_scores():
+    found = drafts(
+        "is it a good gift?", [_evidence("a great gift for kids. batteries not included")]
+    )
+    texts = {d.text for d in found}
+    assert "It is a great gift for kids." in texts
+    assert "Yes, it is a great gift for kids." in texts
+    assert "No, batteries not included." in texts
+    assert not any(t.startswith("Yes") and "batteries" in t for t in texts)
+    weights = json.loads((SRC / "answer_scorer.json").read_text())["weights"]
+    assert {name for d in found for name in d.features} <= set(weights)
+    assert all(math.isfinite(score(d)) for d in found)
+
+
 def test_no_evidence_is_an_error():
     with pytest.raises(ValueError, match="no evidence"):
         compose_answer("does it fold?", [])
 
 
+SRC = Path(compose_module.__file__).parent
 HETPQA = Path(__file__).resolve().parents[3] / "shared" / "data" / "product-qa-hetpqa-semipqa"
 
 

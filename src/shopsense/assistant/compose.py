@@ -1,7 +1,9 @@
-"""Answers composed from evidence, without a generative model: the evidence sentence (or clause)
-that best matches the question, written as a short customer-service answer ("Yes, it supports up
-to 115 pounds."), each sentence backed by the evidence it came from. A composed answer that the
-faithfulness check flags is replaced by a quotation of that evidence."""
+"""Answers composed from evidence, without a generative model, each sentence backed by the evidence
+it came from. English: the draft (a span of the evidence written as a short customer-service
+answer, "Yes, it supports up to 115 pounds.") that the learned draft scorer ranks highest among
+those the faithfulness check passes. Chinese: the evidence sentence (or clause) that best matches
+the question, templated by question type. When the check flags every draft, the evidence
+sentence is quoted."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shopsense.assistant.attributes import attribute_sentence, parse_attribute
+from shopsense.assistant.drafts import drafts, score
 from shopsense.assistant.evidence import Evidence
 from shopsense.assistant.faithfulness import check_faithfulness
-from shopsense.assistant.lexicon import negated, says_no, says_yes
+from shopsense.assistant.lexicon import negated
 from shopsense.assistant.questions import QuestionType, question_type
 from shopsense.assistant.sentences import (
     clean,
@@ -23,22 +26,14 @@ from shopsense.assistant.sentences import (
 )
 
 _OPENING = re.compile(r"^(?:(?:and|but|so|or|also|hello|hi|well)\b[\s,]*)+", re.I)
-#: Opening words of a subjectless fragment ("requires 3 aa batteries"): it takes "It ...".
-_VERBS = frozenset(
-    """includes requires fits works comes has features holds measures supports contains uses
-    takes runs needs offers allows lets helps plays teaches accommodates provides""".split()
-)
-#: Opening words of a fragment that takes "It is ..." ("made of wood", "easy to clean").
-_PREDICATES = frozenset(
-    """made designed recommended compatible easy durable great perfect suitable ideal available
-    safe sturdy intended rated built ready approved certified sold powered""".split()
-)
 #: How many of the best evidence items (given best first) the answer may draw on.
 TOP_EVIDENCE = 3
 #: Score lost per rank below the first evidence item (in shared content words).
 RANK_PENALTY = 0.5
-#: A passage longer than this (words) is cut to its best run of clauses.
+#: A Chinese passage longer than this (words) is cut to its best run of clauses.
 MAX_WORDS = 20
+#: How many of the best-scored English drafts are checked before quoting.
+CHECKED_DRAFTS = 10
 
 
 @dataclass(frozen=True)
@@ -68,15 +63,14 @@ class _Passage:
     rank: int
 
 
-def _passages(evidence: Sequence[Evidence], language: str) -> list[_Passage]:
-    """Candidate passages: each attribute as a sentence, each other evidence split in sentences."""
+def _passages(evidence: Sequence[Evidence]) -> list[_Passage]:
+    """Chinese candidate passages: each attribute as a sentence, each other evidence split in
+    sentences."""
     passages = []
     for rank, item in enumerate(evidence[:TOP_EVIDENCE]):
         attribute = parse_attribute(item.text)
         if attribute is not None:
-            passages.append(
-                _Passage(attribute_sentence(attribute, language), item.text, item, rank)
-            )
+            passages.append(_Passage(attribute_sentence(attribute, "zh"), item.text, item, rank))
             continue
         for sentence in split_sentences(item.text) or [item.text]:
             passages.append(_Passage(clean(sentence), clean(sentence), item, rank))
@@ -115,39 +109,50 @@ def _sentence(text: str, language: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _with_subject(text: str) -> str:
-    """A subjectless English fragment given the subject "It" ("Requires 3 aa" -> "It requires 3
-    aa"; "Made of wood" -> "It is made of wood"); other text unchanged."""
-    first = text.split(maxsplit=1)[0].lower() if text.strip() else ""
-    if first in _VERBS:
-        return "It " + _lower_first(text)
-    if first in _PREDICATES:
-        return "It is " + _lower_first(text)
-    return text
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() or text[1:2] == " " else text
-
-
-def _templated(question: str, passage: _Passage, body: str, language: str) -> str:
-    """The answer to `question` from `body` (a sentence of `passage`), by question type."""
-    kind = question_type(question, language)
-    sentence = _sentence(body, language)
-    if language != "zh":
-        sentence = _with_subject(sentence)
-    answered = (
-        body.startswith(("是的", "不是")) if language == "zh" else says_yes(body) or says_no(body)
-    )
-    if kind is QuestionType.YES_NO and not answered:
+def _templated(question: str, passage: _Passage, body: str) -> str:
+    """The Chinese answer to `question` from `body` (a sentence of `passage`): "是的，" or
+    "不是的，" to a yes/no question the evidence does not answer itself, else "根据商品信息，"."""
+    sentence = _sentence(body, "zh")
+    if question_type(question, "zh") is QuestionType.YES_NO and not body.startswith(
+        ("是的", "不是")
+    ):
         if negated(body):
-            return ("不是的，" if language == "zh" else "No, ") + _lower_first(sentence)
+            return "不是的，" + sentence
         if not negated(passage.text):
-            return ("是的，" if language == "zh" else "Yes, ") + _lower_first(sentence)
+            return "是的，" + sentence
         return sentence
-    if language == "zh":
-        return "根据商品信息，" + sentence
-    return sentence
+    return "根据商品信息，" + sentence
+
+
+def _chinese(question: str, evidence: Sequence[Evidence]) -> ComposedAnswer:
+    """The Chinese answer from the passage sharing the most words with the question."""
+    question_words = content_words(question)
+    best = max(
+        _passages(evidence),
+        key=lambda p: _overlap(question_words, p.text) - RANK_PENALTY * p.rank,
+    )
+    text = _templated(question, best, _trim(best.text, question_words))
+    method = "templated"
+    if not check_faithfulness(text, [best.evidence.text], question).faithful:
+        text, method = _sentence(best.quote, "zh"), "quoted"
+    return ComposedAnswer(text, (AnsweredSentence(text, best.evidence),), (best.evidence,), method)
+
+
+def _english(question: str, evidence: Sequence[Evidence]) -> ComposedAnswer:
+    """The best-scored English draft that the faithfulness check passes, else the best draft's
+    evidence sentence quoted."""
+    ranked = sorted(drafts(question, evidence[:TOP_EVIDENCE]), key=score, reverse=True)
+    if not ranked:
+        item = evidence[0]
+        text = _sentence(clean(item.text) or item.text, "en")
+        return ComposedAnswer(text, (AnsweredSentence(text, item),), (item,), "quoted")
+    for draft in ranked[:CHECKED_DRAFTS]:
+        if check_faithfulness(draft.text, [draft.evidence.text], question).faithful:
+            text, method, cited = draft.text, "templated", draft.evidence
+            break
+    else:
+        text, method, cited = _sentence(ranked[0].quote, "en"), "quoted", ranked[0].evidence
+    return ComposedAnswer(text, (AnsweredSentence(text, cited),), (cited,), method)
 
 
 def compose_answer(
@@ -156,16 +161,4 @@ def compose_answer(
     """Answer `question` from `evidence` (best first); raises ValueError without evidence."""
     if not evidence:
         raise ValueError("no evidence to answer from")
-    question_words = content_words(question)
-    passages = _passages(evidence, language)
-    best = max(
-        passages,
-        key=lambda p: _overlap(question_words, p.text) - RANK_PENALTY * p.rank,
-    )
-    body = _trim(best.text, question_words)
-    text = _templated(question, best, body, language)
-    method = "templated"
-    if not check_faithfulness(text, [best.evidence.text], question).faithful:
-        text, method = _sentence(best.quote, language), "quoted"
-    sentence = AnsweredSentence(text, best.evidence)
-    return ComposedAnswer(text, (sentence,), (best.evidence,), method)
+    return _chinese(question, evidence) if language == "zh" else _english(question, evidence)

@@ -212,7 +212,7 @@ class Assistant:
         if intent is Intent.ORDER_STATUS:
             return self._order_status(text, language, user)
         if intent is Intent.POLICY:
-            return self._from_evidence(text, language, self.policies)
+            return self._from_evidence(text, language, self.policies, quote=True)
         if intent is Intent.PRODUCT_SEARCH:
             return self._advice(text, language, user)
         if item is None:
@@ -220,7 +220,11 @@ class Assistant:
         evidence = list(self.products.evidence(item, self.config.max_reviews) or ())
         return self._from_evidence(text, language, self._shortlist(text, language, evidence))
 
-    def _from_evidence(self, text: str, language: str, evidence: Sequence[Evidence]) -> _Draft:
+    def _from_evidence(
+        self, text: str, language: str, evidence: Sequence[Evidence], quote: bool = False
+    ) -> _Draft:
+        """An answer from the best of `evidence`, or a decline; `quote`: the best passage
+        verbatim (a policy is the shop's own wording), else an answer composed from it."""
         if not evidence:
             return _Draft(phrase("decline", language), confidence=0.0, handover=True)
         question = EvidenceQuestion(
@@ -230,6 +234,8 @@ class Assistant:
         if not verdict.answer:
             return _Draft(phrase("decline", language), confidence=verdict.answerable, handover=True)
         best = [evidence[i] for i in verdict.order]
+        if quote:
+            return _Draft(best[0].text, (best[0],), verdict.answerable)
         composed = compose_answer(text, best, language)
         return _Draft(composed.text, composed.citations, verdict.answerable)
 
@@ -261,7 +267,9 @@ class Assistant:
         return Evidence(EvidenceSource.ORDER, order.order_id, order_line(order, titles, language))
 
     def _advice(self, text: str, language: str, user: str | None) -> _Draft:
-        found = tuple(self.advisor.suggest(text, user, self.config.suggestions)) if self.advisor else ()
+        found = (
+            tuple(self.advisor.suggest(text, user, self.config.suggestions)) if self.advisor else ()
+        )
         if not found:
             return _Draft(phrase("no_suggestions", language))
         lines = [f"- {s.title} ({s.reason})" for s in found]
@@ -282,7 +290,9 @@ class Assistant:
     def _summary(
         self, conversation: Conversation | None, text: str, intent: Intent, item: str | None
     ) -> str:
-        said = [t.text for t in conversation.turns if t.role is Role.SHOPPER] if conversation else []
+        said = (
+            [t.text for t in conversation.turns if t.role is Role.SHOPPER] if conversation else []
+        )
         said = [*said, text][-self.config.summary_messages :]
         about = f" about product {item}" if item else ""
         quoted = " | ".join(said)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from shopsense.assistant.attributes import attribute_sentence, parse_attribute
 from shopsense.assistant.drafts import drafts, score
 from shopsense.assistant.evidence import Evidence
-from shopsense.assistant.faithfulness import check_faithfulness
+from shopsense.assistant.faithfulness import check_faithfulness, replaces_asked_value
 from shopsense.assistant.lexicon import negated
 from shopsense.assistant.questions import QuestionType, question_type
 from shopsense.assistant.sentences import (
@@ -116,7 +116,7 @@ def _templated(question: str, passage: _Passage, body: str) -> str:
     if question_type(question, "zh") is QuestionType.YES_NO and not body.startswith(
         ("是的", "不是")
     ):
-        if negated(body):
+        if negated(body) or replaces_asked_value(question, body):
             return "不是的，" + sentence
         if not negated(passage.text):
             return "是的，" + sentence

@@ -176,7 +176,9 @@ class ConversationStore:
                 intent,
                 item,
                 confidence,
-                tuple(Evidence(EvidenceSource(s), i, t, topic) for s, i, t, topic in json.loads(cited)),
+                tuple(
+                    Evidence(EvidenceSource(s), i, t, topic) for s, i, t, topic in json.loads(cited)
+                ),
             )
             for role, text, at, intent, item, confidence, cited in rows
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from shopsense.assistant.attributes import Attribute, attribute_sentence, parse_attribute
 from shopsense.assistant.evidence import Evidence
+from shopsense.assistant.faithfulness import replaces_asked_value
 from shopsense.assistant.lexicon import negated, says_no, says_yes
 from shopsense.assistant.quantities import quantities
 from shopsense.assistant.questions import QuestionType, question_type
@@ -175,11 +176,12 @@ def _polar(
     question: _Question, text: str, body: str, whole: str, source: str, features: dict[str, float]
 ) -> Iterator[tuple[str, dict[str, float]]]:
     """`text` as it is and, to a yes/no question, opened with "Yes, " or "No, " where the
-    evidence allows (no "Yes" on a negated passage, "No" only on a negated span)."""
+    evidence allows (no "Yes" on a negated passage, "No" only on a negated span or one that
+    gives another value than the one asked: "red?" -> "No, it is white.")."""
     yield text, features
     if question.kind is not QuestionType.YES_NO or says_yes(body) or says_no(body):
         return
-    if negated(body):
+    if negated(body) or replaces_asked_value(question.text, body):
         prefix = "no"
         answer = "No, " + lower_first(text)
     elif not negated(whole):

@@ -237,15 +237,17 @@ class EvidenceRanker:
             raise FileNotFoundError(f"{directory}: no evidence ranker here ({_SETTINGS} missing)")
         settings = json.loads(path.read_text())
         if settings.get("format") != _FORMAT:
-            raise ValueError(f"{path}: format {settings.get('format')}, this version reads {_FORMAT}")
+            raise ValueError(
+                f"{path}: format {settings.get('format')}, this version reads {_FORMAT}"
+            )
         config = EvidenceRankerConfig.model_validate(settings["config"])
         relevance = (
-            TextClassifier.load(directory / _RELEVANCE) if "relevance" in settings["signals"] else None
+            TextClassifier.load(directory / _RELEVANCE)
+            if "relevance" in settings["signals"]
+            else None
         )
         stacker = LambdaMART.from_text((directory / _STACKER).read_text(), config.stacker)
-        return cls(
-            config, stacker, settings["answerability"], settings["decline_below"], relevance
-        )
+        return cls(config, stacker, settings["answerability"], settings["decline_below"], relevance)
 
 
 def signal_values(

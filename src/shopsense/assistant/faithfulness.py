@@ -5,7 +5,8 @@ Each rule compares what the answer states with what the evidence texts hold, aft
 normalisation ("two" = "2" = "两", `9.84"` = "9.84 inches", "lbs" = "pounds"). A name is a
 capitalised word (not opening a sentence, unless capitals inside it mark it: "LEGO", "iPad")
 that neither the evidence nor the question holds. "Yes" needs evidence sentences backing the
-answer that do not negate; "no" (or a negation) needs a negation in the evidence or, given the
+answer that do not negate, and every colour, size or number the question asks about in the
+evidence; "no" (or a negation) needs a negation in the evidence or, given the
 question, a value it asks about that the evidence replaces with another (red asked, blue given).
 """
 
@@ -75,13 +76,23 @@ def _value_problems(answer: str, evidence: str, question: str) -> list[str]:
     return problems
 
 
-def _incompatible_value(question: str, evidence: str) -> bool:
-    """Whether the question asks about a colour, size or number the evidence replaces."""
-    pairs = (
+def _asked_and_given(question: str, evidence: str) -> list[tuple[set[str], set[str]]]:
+    """(asked, given) colours, sizes and numbers of the question and the evidence."""
+    return [
         (lexicon.colours(question), lexicon.colours(evidence)),
         (lexicon.sizes(question), lexicon.sizes(evidence)),
         ({q.value for q in quantities(question)}, {q.value for q in quantities(evidence)}),
-    )
+    ]
+
+
+def lacks_asked_value(question: str, evidence: str) -> bool:
+    """Whether the question asks about a colour, size or number the evidence does not hold."""
+    return any(asked and not asked & given for asked, given in _asked_and_given(question, evidence))
+
+
+def replaces_asked_value(question: str, evidence: str) -> bool:
+    """Whether the question asks about a colour, size or number the evidence replaces."""
+    pairs = _asked_and_given(question, evidence)
     return any(asked and given and not asked & given for asked, given in pairs)
 
 
@@ -97,7 +108,7 @@ def _backing(answer: str, evidence: str) -> str:
 def _polarity_problems(answer: str, evidence: str, question: str) -> list[str]:
     answer_negates = lexicon.says_no(answer) or lexicon.negated(answer)
     if answer_negates and not (
-        lexicon.negated(evidence) or _incompatible_value(question, evidence)
+        lexicon.negated(evidence) or replaces_asked_value(question, evidence)
     ):
         return ["no-claim without a negation or an incompatible value in evidence"]
     if (
@@ -108,6 +119,8 @@ def _polarity_problems(answer: str, evidence: str, question: str) -> list[str]:
         return ["yes-claim but the evidence negates"]
     if lexicon.says_yes(answer) and not evidence.strip():
         return ["yes-claim without evidence"]
+    if lexicon.says_yes(answer) and lacks_asked_value(question, evidence):
+        return ["yes-claim but a value the question asks about is not in the evidence"]
     return []
 
 

@@ -94,9 +94,7 @@ def cross_fitted(
     return [v for v in verdicts if v is not None]
 
 
-def cosine_verdicts(
-    questions: Sequence[RankingQuestion], encoder: Encoder
-) -> list[RankedEvidence]:
+def cosine_verdicts(questions: Sequence[RankingQuestion], encoder: Encoder) -> list[RankedEvidence]:
     """The plain encoder baseline: cosine scores, the best cosine as the answerable score."""
     asked = [EvidenceQuestion.from_ranking(q) for q in questions]
     return [

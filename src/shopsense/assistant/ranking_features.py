@@ -97,7 +97,9 @@ def candidate_features(
         np.full(count, float(bool(_QUANTITY.search(question)))),
         np.full(count, float(count)),
     ]
-    columns += [np.asarray([s == source for s in sources], dtype=np.float64) for source in SOURCE_ORDER]
+    columns += [
+        np.asarray([s == source for s in sources], dtype=np.float64) for source in SOURCE_ORDER
+    ]
     return np.column_stack(columns)
 
 

@@ -43,8 +43,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "suggestions": {"en": "Here are some products that match:", "zh": "为您找到这些商品："},
     "no_suggestions": {
-        "en": "I couldn't find products that match. Could you tell me more about what you "
-        "need?",
+        "en": "I couldn't find products that match. Could you tell me more about what you need?",
         "zh": "没有找到合适的商品，能再说说您的需求吗？",
     },
 }

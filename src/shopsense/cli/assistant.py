@@ -84,8 +84,10 @@ def train(
         ranking = load_ranking_questions(data / HETPQA_RANKING)
         semipqa = load_ranking_questions(data / SEMIPQA_DEV)
         if semipqa_ranking and relevance:
-            raise DataError("--semipqa-ranking needs --no-relevance (the relevance model "
-                            "learns from semiPQA dev)")
+            raise DataError(
+                "--semipqa-ranking needs --no-relevance (the relevance model "
+                "learns from semiPQA dev)"
+            )
         answers = [a for path in ANSWERS_TRAIN for a in load_answer_examples(data / path)]
         started = time.perf_counter()
         with console.status("training the evidence ranker"):
@@ -111,18 +113,25 @@ def _read_questions(path: Path) -> list[EvidenceQuestion]:
     for line, record in read_jsonl(path, ("question",), present=("candidates",)):
         candidates = record["candidates"]
         if not isinstance(candidates, list) or not all(isinstance(c, str) for c in candidates):
-            raise DataError("must be a list of strings", source=str(path), record=line,
-                            field="candidates")
+            raise DataError(
+                "must be a list of strings", source=str(path), record=line, field="candidates"
+            )
         sources = record.get("sources", [EvidenceSource.DESCRIPTION.value] * len(candidates))
         if not isinstance(sources, list) or len(sources) != len(candidates):
-            raise DataError("must be a list with one source per candidate", source=str(path),
-                            record=line, field="sources")
+            raise DataError(
+                "must be a list with one source per candidate",
+                source=str(path),
+                record=line,
+                field="sources",
+            )
         try:
             parsed = tuple(source_of(str(s)) for s in sources)
         except ValueError:
             raise DataError(
                 f"unknown source (one of {', '.join(s.value for s in EvidenceSource)})",
-                source=str(path), record=line, field="sources",
+                source=str(path),
+                record=line,
+                field="sources",
             ) from None
         questions.append(EvidenceQuestion(record["question"], tuple(candidates), parsed))
     return questions
@@ -163,3 +172,149 @@ def rank(
             }
             handle.write(json.dumps(line) + "\n")
     console.log(f"{len(questions):,} questions in {seconds:.1f} s; written to {out}")
+
+
+@assistant_app.command()
+def evaluate(
+    report: Annotated[Path, typer.Option("--report", help="Write the JSON report here.")],
+    data: Annotated[
+        Path, typer.Option("--data", help="The product-question folder (hetPQA and semiPQA).")
+    ] = DEFAULT_DATA,
+    model: ModelOption = None,
+    intents: Annotated[
+        Path | None,
+        typer.Option(
+            "--intents",
+            help='Labelled messages to score the intent classifier on: JSON lines of {"text", '
+            '"intent", "language"?, "has_item"?}.',
+        ),
+    ] = None,
+) -> None:
+    """Evidence ranking (hetPQA dev cross-fitted, semiPQA testunseen) beside BM25 and the
+    encoder cosine, answers (ROUGE-L and faithfulness on hetPQA answer-generation test) and,
+    with --intents, intent accuracy."""
+    from shopsense.assistant.evaluation import (
+        as_is_ours,
+        crossfit_ours,
+        evaluate_answers,
+        evaluate_intents,
+        evaluate_ranking,
+        read_intent_messages,
+        write_report,
+    )
+    from shopsense.assistant.intents import IntentClassifier
+    from shopsense.assistant.qa_corpora import load_answer_examples, load_ranking_questions
+    from shopsense.text.encoder import Encoder
+
+    with fail_on_data_error():
+        ranker = _ranker(model)
+        encoder = Encoder(ranker.config.encoder)
+        hetpqa = load_ranking_questions(data / HETPQA_RANKING)
+        unseen = load_ranking_questions(data / SEMIPQA_UNSEEN)
+        messages = read_intent_messages(intents) if intents is not None else None
+        with console.status("evidence ranking (hetPQA dev, cross-fitted)"):
+            hetpqa_result = evaluate_ranking(
+                str(HETPQA_RANKING), hetpqa, crossfit_ours(hetpqa, ranker), encoder
+            )
+        with console.status("attribute ranking (semiPQA testunseen)"):
+            unseen_result = evaluate_ranking(
+                str(SEMIPQA_UNSEEN), unseen, as_is_ours(unseen, ranker), encoder
+            )
+        with console.status("answers (hetPQA answer generation test)"):
+            answers = evaluate_answers(load_answer_examples(data / ANSWERS_TEST))
+        result: dict[str, Any] = {
+            "model": str(model) if model is not None else "packaged",
+            "signals": ranker.signals,
+            "ranking": [hetpqa_result, unseen_result],
+            "answers": {"file": str(ANSWERS_TEST), **answers},
+        }
+        if messages is not None:
+            result["intents"] = {
+                "file": str(intents),
+                **evaluate_intents(messages, IntentClassifier()),
+            }
+        write_report(result, report)
+    for ranked in result["ranking"]:
+        methods = ranked["methods"]
+        console.log(
+            f"{ranked['file']}: P@1 ours {methods['ours']['p_at_1']:.3f} (x"
+            f"{ranked['p_at_1_vs_best_baseline']:.2f} the better baseline), cosine "
+            f"{methods['cosine']['p_at_1']:.3f}, BM25 {methods['bm25']['p_at_1']:.3f}; "
+            f"answerability AUC {methods['ours']['answerability_auc']:.3f}"
+        )
+    console.log(
+        f"answers: ROUGE-L {answers['rouge_l_ours']:.3f} (copying {answers['rouge_l_copy']:.3f}), "
+        f"flagged {100 * answers['flagged_share']:.2f}%; report in {report}"
+    )
+
+
+@assistant_app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="The shopper's message.")],
+    bundle: Annotated[
+        Path, typer.Option("--bundle", help="A bundle root or version `shopsense train` wrote.")
+    ],
+    item: Annotated[
+        str | None, typer.Option("--item", help="The product page it is asked from.")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="The signed-in shopper.")] = None,
+    conversations: Annotated[
+        Path | None,
+        typer.Option(
+            "--conversations",
+            help="DuckDB file of conversations to continue and store in (omitted: none kept).",
+        ),
+    ] = None,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", help="The conversation it continues.")
+    ] = None,
+) -> None:
+    """Ask the assistant of a trained bundle one question (its reply as JSON on stdout)."""
+    from shopsense.assistant.assistant import Assistant, Message
+    from shopsense.assistant.conversations import ConversationStore
+    from shopsense.assistant.intents import IntentClassifier
+    from shopsense.assistant.orders import PurchaseOrders
+    from shopsense.assistant.shop_adapters import CataloguePages, SearchAdvisor, reviews_by_item
+    from shopsense.bundle import Bundle
+    from shopsense.data.shoppers import UserState
+
+    with fail_on_data_error():
+        loaded = Bundle.load(bundle)
+        parts = loaded.assistant
+        if parts is None:
+            raise DataError(f"{bundle}: this bundle was trained without the assistant")
+        dataset = loaded.dataset()
+        state = UserState.from_frames(dataset.interactions, dataset.users)
+        latest = dataset.interactions["timestamp"].max()
+        searcher = loaded.searcher
+        with ConversationStore(conversations or ":memory:") as store:
+            assistant = Assistant(
+                IntentClassifier(),
+                parts.ranker,
+                CataloguePages(loaded.items, reviews_by_item(dataset.reviews)),
+                parts.policies,
+                store,
+                advisor=SearchAdvisor(searcher, lambda user_id: user_id, loaded.catalogue.language)
+                if searcher
+                else None,
+                # The shop's data ends at its last event: orders are aged from then.
+                orders=PurchaseOrders(state.history, now=lambda: latest),
+            )
+            try:
+                reply = assistant.reply(Message(text, conversation, user, item))
+            except KeyError as missing:
+                raise DataError(f"unknown product or conversation: {missing}") from None
+    body = {
+        "conversation": reply.conversation,
+        "answer": reply.answer,
+        "citations": [
+            {"source": c.source.value, "id": c.id, "text": c.text} for c in reply.citations
+        ],
+        "intent": reply.intent.value,
+        "confidence": round(reply.confidence, 4),
+        "handover": reply.handover,
+        "products": [
+            {"item": s.item_id, "title": s.title, "reason": s.reason} for s in reply.products
+        ],
+    }
+    typer.echo(json.dumps(body, ensure_ascii=False, indent=2))

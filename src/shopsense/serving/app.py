@@ -24,6 +24,7 @@ from shopsense.data.errors import DataError, StorageError
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import Observe
 from shopsense.serving.routers import (
+    assistant,
     campaigns,
     events,
     health,
@@ -84,6 +85,7 @@ def create_app(config: ServingConfig) -> FastAPI:
         insights,
         campaigns,
         impressions,
+        assistant,
         health,
     ):
         app.include_router(router.router)

@@ -40,6 +40,7 @@ from shopsense.retrieval.capabilities import find_text_reader
 from shopsense.reviews.analysis import empty_analyzed
 from shopsense.reviews.insights import ShopReviews
 from shopsense.serving.alert_sink import AlertSink
+from shopsense.serving.assistant_service import AssistantService
 from shopsense.serving.limits import FailedAuthLimiter
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import request_id
@@ -148,6 +149,7 @@ class Runtime:
         self._writer: EventWriter | None = None
         #: Sponsored placements (None: off, no placement store configured).
         self.placement: PlacementEngine | None = None
+        self._assistant: AssistantService | None = None
         self._reloading = asyncio.Lock()
         self.failed_auth = FailedAuthLimiter(config.max_failed_auth, config.failed_auth_window_s)
         self.refresher = Refresher(lambda: self.served, lambda: self.users)
@@ -175,6 +177,13 @@ class Runtime:
         return self._reviews
 
     @property
+    def assistant(self) -> AssistantService:
+        """The customer-service assistant and its conversations."""
+        if self._assistant is None:
+            raise RuntimeError("the server has not started")
+        return self._assistant
+
+    @property
     def writer(self) -> EventWriter:
         if self._writer is None:
             raise RuntimeError("the server has not started")
@@ -189,6 +198,10 @@ class Runtime:
         self.users = UserState.from_frames(dataset.interactions, dataset.users)
         self._reviews = await served.in_text_thread(_shop_reviews, served.bundle, dataset.reviews)
         self._serve(served)
+        conversations = self.config.conversation_store or self.config.store.with_name(
+            self.config.store.name + ".conversations.duckdb"
+        )
+        self._assistant = await asyncio.to_thread(AssistantService, conversations)
         if self.config.placement_store is not None:
             self.placement = await asyncio.to_thread(
                 _placement, self.config.placement_store, self.config.placement, served.bundle
@@ -210,6 +223,9 @@ class Runtime:
         if self.placement is not None:
             self.placement.store.close()
             self.placement = None
+        if self._assistant is not None:
+            self._assistant.close()
+            self._assistant = None
         self._text.shutdown(wait=False)
         self._compute.shutdown(wait=False)
 
@@ -293,7 +309,7 @@ class Runtime:
         computed ahead go from the recommender). A failure before the store's delete leaves
         everything as it was; any failure raises `StorageError` (503) with the shopper still
         served, and a retry completes the erasure. The shopper's impressions, outcomes and
-        frequency counts in the placement store go first."""
+        frequency counts in the placement store go first, then their assistant conversations."""
         root = self.served.bundle.path.parent
         placed = 0
         if self.placement is not None:
@@ -301,6 +317,10 @@ class Runtime:
                 placed = sum((await asyncio.to_thread(self.placement.erase_shopper, user)).values())
             except duckdb.Error as error:
                 raise StorageError(f"placement erasure failed: {error}") from error
+        try:
+            placed += await self.assistant.erase(user)
+        except duckdb.Error as error:
+            raise StorageError(f"conversation erasure failed: {error}") from error
 
         def erase_everywhere(store: Store) -> int:
             deleted: dict[str, int] = {}

@@ -137,6 +137,11 @@ class ServingConfig(BaseModel):
         "its own). None: placement is off; `sponsored=true` serves the organic list and the "
         "campaign routes answer 503.",
     )
+    conversation_store: Path | None = Field(
+        None,
+        description="DuckDB file of the assistant's conversations (PII-masked, erasable with "
+        "the shopper). None: `<store>.conversations.duckdb` beside the store.",
+    )
     placement: PlacementConfig = Field(
         default_factory=PlacementConfig,
         description="Sponsored slots, the auction's relevance floor, pacing and exploration.",

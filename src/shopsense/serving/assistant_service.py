@@ -1,0 +1,102 @@
+"""The assistant as the server runs it: one conversation store and one intent classifier per
+process, and an `Assistant` per served bundle over its catalogue, policies and evidence ranker,
+the live reviews, the shop's search (personalised with the shopper's events) and orders read
+from the shopper's purchase events."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from shopsense.assistant.assistant import Assistant, Message, Reply
+from shopsense.assistant.conversations import Conversation, ConversationStore
+from shopsense.assistant.intents import IntentClassifier
+from shopsense.assistant.orders import PurchaseOrders
+from shopsense.assistant.shop_adapters import CataloguePages, SearchAdvisor
+from shopsense.data.shoppers import UserState
+from shopsense.retrieval.base import UserContext
+
+if TYPE_CHECKING:
+    from shopsense.reviews.insights import ShopReviews
+    from shopsense.serving.runtime import Served
+
+__all__ = ["AssistantUnavailable", "AssistantService"]
+
+
+class AssistantUnavailable(RuntimeError):
+    """The served bundle has no assistant artifact (trained before it existed, or skipped)."""
+
+
+class AssistantService:
+    """Answers shoppers' messages for the server."""
+
+    def __init__(self, path: Path) -> None:
+        self.conversations = ConversationStore(path)
+        self.intents = IntentClassifier()
+        self._built: tuple[Served, Assistant] | None = None
+        self._building = asyncio.Lock()
+
+    def close(self) -> None:
+        self.conversations.close()
+
+    async def reply(
+        self, served: Served, users: UserState, reviews: ShopReviews, message: Message
+    ) -> Reply:
+        """The assistant's reply to `message` (on the text thread: it encodes)."""
+        assistant = await self._assistant(served, users, reviews)
+        return await served.in_text_thread(assistant.reply, message)
+
+    async def conversations_of(
+        self, user: str | None, handover: bool | None, limit: int
+    ) -> list[Conversation]:
+        """The latest conversations, as `ConversationStore.conversations`."""
+        return await asyncio.to_thread(self.conversations.conversations, user, handover, limit)
+
+    async def conversation(self, conversation_id: str) -> Conversation | None:
+        """One conversation with its turns."""
+        return await asyncio.to_thread(self.conversations.conversation, conversation_id)
+
+    async def erase(self, user: str) -> int:
+        """Delete a shopper's conversations; returns how many."""
+        return await asyncio.to_thread(self.conversations.erase_user, user)
+
+    async def _assistant(self, served: Served, users: UserState, reviews: ShopReviews) -> Assistant:
+        async with self._building:
+            if self._built is None or self._built[0] is not served:
+                built = await served.in_text_thread(self._build, served, users, reviews)
+                self._built = (served, built)
+            return self._built[1]
+
+    def _build(self, served: Served, users: UserState, reviews: ShopReviews) -> Assistant:
+        bundle = served.bundle
+        parts = bundle.assistant
+        if parts is None:
+            raise AssistantUnavailable(
+                f"bundle {bundle.version} was trained without the assistant; retrain it"
+            )
+
+        def reviews_of(item_id: str) -> list[str]:
+            rows = reviews.analyzed.filter(pl.col("item_id") == item_id)
+            return rows.sort("timestamp", descending=True, nulls_last=True)["text"].to_list()
+
+        def shopper(user_id: str) -> UserContext | None:
+            history = served.recommender.history(users.history(user_id))
+            if not len(history):
+                return None
+            return UserContext(history=history.items, timestamps=history.timestamps)
+
+        searcher = bundle.searcher
+        language = bundle.catalogue.language
+        return Assistant(
+            self.intents,
+            parts.ranker,
+            CataloguePages(bundle.items, reviews_of),
+            parts.policies,
+            self.conversations,
+            advisor=SearchAdvisor(searcher, shopper, language) if searcher else None,
+            orders=PurchaseOrders(users.history, now=lambda: datetime.now(UTC)),
+        )

@@ -1,0 +1,134 @@
+"""`/v1/assistant`: shoppers' messages to the customer-service assistant, and the conversations
+for staff.
+
+A message may come from an anonymous visitor (any key), or for a signed-in shopper (their token
+or an admin key). `?stream=true` sends the reply as server-sent events: `meta` (conversation,
+intent, handover), the answer in `delta` pieces as they are written, then `done` with the whole
+reply."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
+
+from shopsense.assistant.assistant import Message, UnknownConversation
+from shopsense.serving.assistant_schemas import ConversationOut, MessageIn, ReplyOut
+from shopsense.serving.assistant_service import AssistantUnavailable
+from shopsense.serving.deps import (
+    ADMIN_ERRORS,
+    BODY_ERRORS,
+    SHOPPER_ERRORS,
+    CallerDep,
+    RuntimeDep,
+    require_admin,
+    require_shopper,
+)
+from shopsense.serving.schemas import ID_PATTERN, MAX_ID_LENGTH, PathId, Problem
+
+router = APIRouter(prefix="/v1/assistant", tags=["assistant"])
+
+_UNAVAILABLE = {503: {"model": Problem, "description": "The bundle has no assistant."}}
+_PIECE = re.compile(r"\S+\s*")
+
+
+@router.post(
+    "/messages",
+    responses={
+        **SHOPPER_ERRORS,
+        **BODY_ERRORS,
+        **_UNAVAILABLE,
+        404: {"model": Problem, "description": "Unknown conversation (or not the shopper's)."},
+        200: {"content": {"text/event-stream": {}}, "description": "The reply (JSON or events)."},
+    },
+)
+async def post_message(
+    message: MessageIn,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    stream: Annotated[
+        bool, Query(description="Send the reply as server-sent events (meta, delta, done).")
+    ] = False,
+) -> ReplyOut:
+    """Answer a shopper's message from the product page, reviews and the shop's policies, with
+    the evidence cited; a complaint, a request for a person or a question nothing answers is
+    handed over to a person. Personal data in the text is masked before anything reads it."""
+    user = message.user or caller.shopper
+    if user is not None:
+        require_shopper(caller, user)
+    catalogue = runtime.served.bundle.catalogue
+    if message.item is not None and catalogue.index_of(message.item) is None:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "unknown_item",
+                    "loc": ("body", "item"),
+                    "msg": "unknown item id: not in the served catalogue",
+                    "input": message.item,
+                }
+            ]
+        )
+    asked = Message(message.text, message.conversation, user, message.item)
+    try:
+        reply = await runtime.assistant.reply(runtime.served, runtime.users, runtime.reviews, asked)
+    except UnknownConversation:
+        raise HTTPException(
+            status_code=status.HTTP_404_NOT_FOUND, detail="unknown conversation"
+        ) from None
+    except AssistantUnavailable as problem:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(problem)
+        ) from None
+    body = ReplyOut.of(reply)
+    if not stream:
+        return body
+    return StreamingResponse(_events(body), media_type="text/event-stream")  # type: ignore[return-value]
+
+
+async def _events(reply: ReplyOut) -> AsyncIterator[str]:
+    meta = {"conversation": reply.conversation, "intent": reply.intent, "handover": reply.handover}
+    yield f"event: meta\ndata: {json.dumps(meta)}\n\n"
+    for piece in _PIECE.findall(reply.answer) or [reply.answer]:
+        yield f"event: delta\ndata: {json.dumps({'text': piece}, ensure_ascii=False)}\n\n"
+    yield f"event: done\ndata: {reply.model_dump_json()}\n\n"
+
+
+@router.get("/conversations", dependencies=[Depends(require_admin)], responses=ADMIN_ERRORS)
+async def list_conversations(
+    runtime: RuntimeDep,
+    user: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN, description="One shopper's."
+        ),
+    ] = None,
+    handover: Annotated[
+        bool | None, Query(description="Only those handed over to a person (or only not).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many, newest first.")] = 50,
+) -> list[ConversationOut]:
+    """The latest conversations (without their turns), for staff (admin keys)."""
+    found = await runtime.assistant.conversations_of(user, handover, limit)
+    return [ConversationOut.of(c) for c in found]
+
+
+@router.get(
+    "/conversations/{conversation_id}",
+    responses={
+        **SHOPPER_ERRORS,
+        404: {"model": Problem, "description": "Unknown conversation (or not the shopper's)."},
+    },
+)
+async def get_conversation(
+    conversation_id: PathId, runtime: RuntimeDep, caller: CallerDep
+) -> ConversationOut:
+    """One conversation with every turn: for staff (admin keys) or its own shopper."""
+    found = await runtime.assistant.conversation(conversation_id)
+    if found is None or not (caller.admin or (found.user_id and caller.may_act_for(found.user_id))):
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown conversation")
+    return ConversationOut.of(found)

@@ -8,7 +8,7 @@ stacker (`shopsense.learning`) combines them with lexical and source features in
 score; a logistic regression over the best and runner-up signals gives the answerable
 probability, on which the assistant declines. The stacker's scores that the answerability model
 learns from are cross-fitted, so that it learns how sure the ranker is on questions it has not
-seen.
+seen; the decline threshold is chosen on the answerability model's cross-fitted probabilities.
 
 Saved as `ranker.json` (settings, the answerability model's coefficients), `stacker.txt`
 (LightGBM's text format) and, with a relevance model, `relevance/` (`TextClassifier`); no pickles.
@@ -205,10 +205,15 @@ class EvidenceRanker:
             ]
         )
         answerable = np.asarray([q.answerable for q in questions], dtype=int)
-        model = _fit_answerability(rows, answerable, config)
+        # The threshold is read off cross-fitted probabilities too: in-sample ones flatter it.
+        probabilities = np.empty(len(questions))
+        for fold in range(config.folds):
+            held = folds == fold
+            fold_model = _fit_answerability(rows[~held], answerable[~held], config)
+            probabilities[held] = [_probability(fold_model, row) for row in rows[held]]
         right = np.asarray([labels[i][np.argmax(crossed[i])] for i in range(len(questions))])
-        probabilities = np.asarray([_probability(model, row) for row in rows])
         threshold = _decline_threshold(probabilities, right, config.answered_precision)
+        model = _fit_answerability(rows, answerable, config)
         stacker = _fit_stacker(config, features, labels, np.arange(len(questions)), names)
         return cls(config, stacker, model, threshold, relevance)
 

@@ -95,6 +95,13 @@ def serve(
             "the /v1/campaigns routes. Default: placement off."
         ),
     ] = None,
+    conversation_store: Annotated[
+        Path | None,
+        typer.Option(
+            help="DuckDB file of the assistant's conversations. Default: "
+            "<store>.conversations.duckdb beside the store."
+        ),
+    ] = None,
 ) -> None:
     """Serve recommendations, similar items, search, events and profiles over HTTP.
 
@@ -122,6 +129,7 @@ def serve(
         docs=docs,
         alert_webhook=alert_webhook,
         placement_store=placement_store,
+        conversation_store=conversation_store,
         limits={
             "max_header_bytes": max_header_bytes,
             "header_timeout_s": header_timeout,
@@ -206,11 +214,13 @@ def run_server(
     docs: bool = False,
     alert_webhook: str | None = None,
     placement_store: Path | None = None,
+    conversation_store: Path | None = None,
     limits: Mapping[str, float] | None = None,
 ) -> None:
     """Serve `bundle` with `keys` until interrupted (uvicorn, one process); `rerank`: the
     lists' re-ranking settings (default: `RerankConfig()`); `alert_webhook`: where review
-    alerts are posted; `placement_store`: sponsored placement's store (None: off); `limits`:
+    alerts are posted; `placement_store`: sponsored placement's store (None: off);
+    `conversation_store`: the assistant's conversations (None: beside the store); `limits`:
     `ServingConfig` request limits (sizes, timeouts, connections, failed auth) over their
     defaults. Bad settings exit with a one-line error."""
     import uvicorn
@@ -241,6 +251,7 @@ def run_server(
             docs=docs,
             alert_webhook=alert_webhook,
             placement_store=placement_store,
+            conversation_store=conversation_store,
             token_secret=token_secret_from_env(),
             **(limits or {}),
         )

@@ -6,9 +6,10 @@ from the shopper's purchase events."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import polars as pl
 
@@ -21,8 +22,23 @@ from shopsense.data.shoppers import UserState
 from shopsense.retrieval.base import UserContext
 
 if TYPE_CHECKING:
+    from shopsense.bundle import Bundle
+    from shopsense.ranking.cascade import Recommender
     from shopsense.reviews.insights import ShopReviews
-    from shopsense.serving.runtime import Served
+
+T = TypeVar("T")
+
+
+class Served(Protocol):
+    """What the service needs of a served bundle (`shopsense.serving.runtime.Served`)."""
+
+    bundle: Bundle
+    recommender: Recommender
+
+    async def in_text_thread(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`work(*args, **kwargs)` on the text thread."""
+        ...
+
 
 __all__ = ["AssistantUnavailable", "AssistantService"]
 

@@ -9,18 +9,14 @@ Staff read conversations by shopper, or the ones handed over to a person.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from types import TracebackType
-
-import duckdb
 
 from shopsense.assistant.evidence import Evidence, EvidenceSource
-from shopsense.data.errors import DataError
+from shopsense.data.duckdb_file import DuckDBFile
 
 __all__ = ["Conversation", "ConversationStore", "Role", "Turn"]
 
@@ -73,37 +69,11 @@ class Conversation:
         return next((t.item_id for t in reversed(self.turns) if t.item_id), None)
 
 
-class ConversationStore:
+class ConversationStore(DuckDBFile):
     """Conversations in one DuckDB file (`":memory:"` for a throw-away)."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(self.path)
-        except duckdb.Error as error:
-            raise DataError(
-                f"cannot open the conversation store: {error}", source=self.path
-            ) from None
-        self._con.execute("SET TimeZone = 'UTC'")
-        self._con.execute(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the file."""
-        self._con.close()
-
-    def __enter__(self) -> ConversationStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+        super().__init__(path, _SCHEMA, "the conversation store")
 
     def start(self, user_id: str | None) -> str:
         """A new conversation of `user_id` (None: anonymous); returns its id."""

@@ -11,18 +11,15 @@ erasable per shopper. Each write is one transaction.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from types import TracebackType
 
-import duckdb
 import polars as pl
 
-from shopsense.data.errors import DataError
+from shopsense.data.duckdb_file import DuckDBFile
 from shopsense.placement.campaigns import Campaign
 
 __all__ = ["ImpressionRecord", "OutcomeKind", "PlacementStore"]
@@ -67,35 +64,11 @@ class ImpressionRecord:
     impression_id: int | None = None
 
 
-class PlacementStore:
+class PlacementStore(DuckDBFile):
     """Campaigns and the impression log in one DuckDB file (`":memory:"` for a throw-away)."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(self.path)
-        except duckdb.Error as error:
-            raise DataError(f"cannot open the placement store: {error}", source=self.path) from None
-        self._con.execute("SET TimeZone = 'UTC'")
-        self._con.execute(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the file."""
-        self._con.close()
-
-    def __enter__(self) -> PlacementStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+        super().__init__(path, _SCHEMA, "the placement store")
 
     # ---- campaigns -----------------------------------------------------------------------
     def save_campaign(self, campaign: Campaign) -> int:

@@ -16,6 +16,7 @@ Saved as `ranker.json` (settings, the answerability model's coefficients), `stac
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,10 +35,10 @@ from shopsense.assistant.ranking_features import (
     candidate_features,
     source_of,
 )
-from shopsense.data.language import detect_language
+from shopsense.data.language import ENGLISH, detect_language
 from shopsense.learning.lambdamart import LambdaMART, LambdaMARTConfig, RankingExamples
 from shopsense.reviews.finetune import TextClassifier
-from shopsense.text.encoder import Encoder, EncoderConfig
+from shopsense.text.encoder import DEFAULT_MODEL, Encoder, EncoderConfig
 
 __all__ = ["EvidenceQuestion", "EvidenceRanker", "EvidenceRankerConfig", "RankedEvidence"]
 
@@ -132,12 +133,24 @@ class EvidenceRanker:
         """Names of the relevance signals the ranker reads."""
         return ["cosine", *(["relevance"] if self.relevance is not None else [])]
 
+    def reads(self, language: str) -> bool:
+        """Whether the ranker reads questions in `language`: any language without a relevance
+        model (the encoder is chosen by language), English only over one fine-tuned from the
+        English encoder."""
+        english_only = (
+            self.relevance is not None and self.relevance.config.base_model == DEFAULT_MODEL
+        )
+        return language == ENGLISH or not english_only
+
     # ---- use ---------------------------------------------------------------------------
     def rank(
         self, questions: Sequence[EvidenceQuestion], language: str | None = None
     ) -> list[RankedEvidence]:
         """The verdict on each question. `language` picks an 'auto' encoder; None: each
-        question's own language."""
+        question's own language. Questions in a language the ranker does not read (`reads`)
+        are ranked by the packaged ranker."""
+        if language is not None and not self.reads(language):
+            return packaged_ranker().rank(questions, language)
         if language is None:
             verdicts: dict[int, RankedEvidence] = {}
             found = [detect_language(q.question) for q in questions]
@@ -332,6 +345,7 @@ def _probability(model: dict[str, list[float]], row: np.ndarray) -> float:
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 
+@functools.cache
 def packaged_ranker() -> EvidenceRanker:
     """The ranker a new shop gets out of the box (`shopsense/assistant/packaged_ranker/`):
     the stacker and answerability model over the encoder cosine, without a relevance model,

@@ -90,7 +90,9 @@ def test_handover_is_listed_for_staff_with_a_summary_and_masked_text(
     assert [t["role"] for t in full.json()["turns"]] == ["shopper", "assistant"]
     # Neither another shopper nor a catalog key may read or continue it.
     path = f"/v1/assistant/conversations/{reply['conversation']}"
-    assert text_client.get(path, headers=shopper("u3")).status_code == 404
+    assert text_client.get(path, headers=shopper("u3")).status_code == 403
+    assert text_client.get(path + "x", headers=shopper("u2")).status_code == 403
+    assert text_client.get(path + "x", headers=ADMIN).status_code == 404
     assert text_client.get(path, headers=shopper("u2")).status_code == 200
     assert text_client.get("/v1/assistant/conversations", headers=CATALOG).status_code == 403
     stolen = text_client.post(

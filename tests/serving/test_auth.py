@@ -49,6 +49,9 @@ ROUTES = {
     ("GET", "/v1/campaigns"): "admin",
     ("DELETE", "/v1/campaigns/{campaign_id}"): "admin",
     ("POST", "/v1/impressions/{impression_id}/outcomes"): "shopper",
+    ("POST", "/v1/assistant/messages"): "shopper",
+    ("GET", "/v1/assistant/conversations"): "admin",
+    ("GET", "/v1/assistant/conversations/{conversation_id}"): "shopper",
     ("GET", "/healthz"): None,
     ("GET", "/metrics"): "admin",
 }
@@ -92,6 +95,12 @@ def _request(client: TestClient, method: str, template: str, headers: dict[str, 
             "/v1/users/u1/recommendations", params={"sponsored": True}, headers=ADMIN
         ).json()
         path = path.replace("{impression_id}", served["impression"])
+    elif template == "/v1/assistant/conversations/{conversation_id}":
+        # u1's conversation, started by an admin on u1's behalf.
+        started = client.post(
+            "/v1/assistant/messages", json={"user": "u1", "text": "hello"}, headers=ADMIN
+        ).json()
+        path = path.replace("{conversation_id}", started["conversation"])
     params = {
         "/v1/search": {"q": "trail shoe"},
         "/v1/insights/trends": {"scope": "item", "key": ITEM},
@@ -105,6 +114,8 @@ def _request(client: TestClient, method: str, template: str, headers: dict[str, 
         body = {"user": "u1", "item": ITEM, "rating": 5, "text": "Great grip on wet rocks."}
     elif template == "/v1/campaigns" and method == "POST":
         body = campaign
+    elif template == "/v1/assistant/messages":
+        body = {"user": "u1", "text": "where is my order?"}
     elif template.startswith("/v1/impressions/"):
         body = {"item": served["items"][0]["item"], "kind": "click"}
     return client.request(method, path, params=params, json=body, headers=headers)

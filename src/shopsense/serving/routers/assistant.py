@@ -121,14 +121,24 @@ async def list_conversations(
     "/conversations/{conversation_id}",
     responses={
         **SHOPPER_ERRORS,
-        404: {"model": Problem, "description": "Unknown conversation (or not the shopper's)."},
+        404: {"model": Problem, "description": "Unknown conversation (admin keys)."},
     },
 )
 async def get_conversation(
     conversation_id: PathId, runtime: RuntimeDep, caller: CallerDep
 ) -> ConversationOut:
-    """One conversation with every turn: for staff (admin keys) or its own shopper."""
+    """One conversation with every turn: for staff (admin keys; 404 if unknown) or its own
+    shopper (403 otherwise, the same answer whether or not it exists)."""
     found = await runtime.assistant.conversation(conversation_id)
-    if found is None or not (caller.admin or (found.user_id and caller.may_act_for(found.user_id))):
-        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown conversation")
+    if caller.admin:
+        if found is None:
+            raise HTTPException(
+                status_code=status.HTTP_404_NOT_FOUND, detail="unknown conversation"
+            )
+        return ConversationOut.of(found)
+    if found is None or found.user_id is None or caller.shopper != found.user_id:
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail="a conversation needs its shopper's token or an admin key",
+        )
     return ConversationOut.of(found)

@@ -60,7 +60,7 @@ def relevance_pairs(
             if other.question != example.question and other.evidence != example.evidence
         ]
         picked = [same[i] for i in rng.permutation(len(same))[:negatives]]
-        while len(picked) < negatives and len(kept) > 1:
+        while len(picked) < negatives and len(by_product) > 1:
             other = kept[int(rng.integers(len(kept)))]
             if other.product != example.product:
                 picked.append(other.evidence)

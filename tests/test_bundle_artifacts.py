@@ -238,9 +238,9 @@ def test_unknown_or_newer_artifacts_are_refused(shop: Dataset, tmp_path: Path) -
     with pytest.raises(ValueError, match="'recommender' has format 99"):
         Bundle.load(version)
     unknown = json.loads(json.dumps(manifest))
-    unknown["artifacts"]["assistant"] = {"version": 1, "config": {}, "metrics": {}, "files": {}}
+    unknown["artifacts"]["voice"] = {"version": 1, "config": {}, "metrics": {}, "files": {}}
     (version / MANIFEST).write_text(json.dumps(unknown))
-    with pytest.raises(ValueError, match="artifact 'assistant' this ShopSense does not know"):
+    with pytest.raises(ValueError, match="artifact 'voice' this ShopSense does not know"):
         Bundle.load(version)
 
 

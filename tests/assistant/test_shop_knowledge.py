@@ -107,3 +107,16 @@ def test_conversations_are_durable_and_erasable(tmp_path: Path) -> None:
         assert store.erase_user("u1") == 1
         assert store.conversation(mine) is None
         assert store.conversation(anonymous) is not None
+
+
+def test_recorded_answers_are_qa_evidence_about_their_product() -> None:
+    with ConversationStore() as store:
+        first = store.add_answer("p1", "Is it waterproof?", "Yes, to 10 m.")
+        second = store.add_answer("p1", "Does it float?", "No.")
+        store.add_answer("p2", "Is it red?", "Blue.")
+        assert [a.answer_id for a in store.answers("p1")] == [second.answer_id, first.answer_id]
+        evidence = first.evidence()
+        assert evidence.source is EvidenceSource.QA
+        assert evidence.id == f"p1:qa:{first.answer_id}"
+        assert evidence.text == "Yes, to 10 m." and evidence.topic == "Is it waterproof?"
+        assert store.answers("p3") == []

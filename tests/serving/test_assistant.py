@@ -137,3 +137,30 @@ def test_erasure_deletes_the_shoppers_conversations(text_client: TestClient) -> 
     assert text_client.get(path, headers=ADMIN).status_code == 200
     assert text_client.delete("/v1/users/u4", headers=ADMIN).status_code == 204
     assert text_client.get(path, headers=ADMIN).status_code == 404
+
+
+def test_the_shops_answers_become_cited_evidence(text_client: TestClient) -> None:
+    question = "Can I wash it at 60 degrees?"
+    recorded = text_client.post(
+        "/v1/assistant/answers",
+        json={"item": ITEM, "question": question, "answer": "Yes, it is washable at 60 degrees."},
+        headers=ADMIN,
+    )
+    assert recorded.status_code == 201, recorded.text
+    answer_id = recorded.json()["id"]
+    listed = text_client.get("/v1/assistant/answers", params={"item": ITEM}, headers=CATALOG)
+    assert [a["id"] for a in listed.json()] == [answer_id]
+    reply = ask(text_client, CATALOG, text="can I wash it at 60 degrees?", item=ITEM)
+    assert f"{ITEM}:qa:{answer_id}" in [c["id"] for c in reply["citations"]], reply
+    refused = text_client.post(
+        "/v1/assistant/answers",
+        json={"item": ITEM, "question": question, "answer": "No."},
+        headers=CATALOG,
+    )
+    assert refused.status_code == 403
+    unknown = text_client.post(
+        "/v1/assistant/answers",
+        json={"item": "nope", "question": question, "answer": "No."},
+        headers=ADMIN,
+    )
+    assert unknown.status_code == 422 and "item" in unknown.text

@@ -52,6 +52,8 @@ ROUTES = {
     ("POST", "/v1/assistant/messages"): "shopper",
     ("GET", "/v1/assistant/conversations"): "admin",
     ("GET", "/v1/assistant/conversations/{conversation_id}"): "shopper",
+    ("POST", "/v1/assistant/answers"): "admin",
+    ("GET", "/v1/assistant/answers"): "catalog",
     ("GET", "/healthz"): None,
     ("GET", "/metrics"): "admin",
 }
@@ -104,6 +106,7 @@ def _request(client: TestClient, method: str, template: str, headers: dict[str, 
     params = {
         "/v1/search": {"q": "trail shoe"},
         "/v1/insights/trends": {"scope": "item", "key": ITEM},
+        "/v1/assistant/answers": {"item": ITEM} if method == "GET" else None,
     }.get(template)
     body = None
     if template == "/v1/events":
@@ -114,6 +117,8 @@ def _request(client: TestClient, method: str, template: str, headers: dict[str, 
         body = {"user": "u1", "item": ITEM, "rating": 5, "text": "Great grip on wet rocks."}
     elif template == "/v1/campaigns" and method == "POST":
         body = campaign
+    elif template == "/v1/assistant/answers" and method == "POST":
+        body = {"item": ITEM, "question": "Is it waterproof?", "answer": "Yes, to 10 m."}
     elif template == "/v1/assistant/messages":
         body = {"user": "u1", "text": "where is my order?"}
     elif template.startswith("/v1/impressions/"):

@@ -2,12 +2,13 @@
 
 A message is PII-masked before anything reads it, then classified (`IntentClassifier`) and
 routed: a product question is answered from the product's own evidence (the product the message
-names, else the one the conversation was last about), a policy question from the shop's policy
-passages, an order question through the shop's `OrderLookup` for the signed-in shopper only, a
-search or advice request through a `ProductAdvisor` (search and recommendations), a complaint or
-a request for a person is handed over. An answer is composed only when the evidence ranker finds
-its evidence likely enough to answer (`EvidenceRanker.decline_below`); otherwise the assistant
-says it does not know and hands over, with a short summary for the person who takes it. Every
+names, else the one the conversation was last about) and the shop's recorded answers about it, a
+policy question from the shop's policy passages, an order question through the shop's
+`OrderLookup` for the signed-in shopper only, a search or advice request through a
+`ProductAdvisor` (search and recommendations), a complaint or a request for a person is handed
+over. An answer is composed only when the evidence ranker finds its evidence likely enough to
+answer (`EvidenceRanker.decline_below`); otherwise the assistant says it does not know and hands
+over, with a short summary for the person who takes it. Every
 turn is stored in the `ConversationStore`.
 """
 
@@ -218,6 +219,7 @@ class Assistant:
         if item is None:
             return _Draft(phrase("which_product", language))
         evidence = list(self.products.evidence(item, self.config.max_reviews) or ())
+        evidence += [answered.evidence() for answered in self.store.answers(item)]
         return self._from_evidence(text, language, self._shortlist(text, language, evidence))
 
     def _from_evidence(

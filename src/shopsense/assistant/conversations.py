@@ -3,7 +3,8 @@
 A DuckDB file of its own (beside the shop's store), like the placement store. Texts arrive
 PII-masked (the assistant masks a message before anything else reads it); a conversation records
 its shopper (None: an anonymous visitor), so erasing a shopper deletes their conversations whole.
-Staff read conversations by shopper, or the ones handed over to a person.
+Staff read conversations by shopper, or the ones handed over to a person, and record answers to
+product questions (the shop's own Q&A), which the assistant then cites as `qa` evidence.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from shopsense.assistant.evidence import Evidence, EvidenceSource
 from shopsense.data.duckdb_file import DuckDBFile
 
-__all__ = ["Conversation", "ConversationStore", "Role", "Turn"]
+__all__ = ["AnsweredQuestion", "Conversation", "ConversationStore", "Role", "Turn"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -28,6 +29,10 @@ CREATE TABLE IF NOT EXISTS turns (
     conversation_id VARCHAR NOT NULL, turn INTEGER NOT NULL, role VARCHAR NOT NULL,
     text VARCHAR NOT NULL, said_at TIMESTAMPTZ NOT NULL, intent VARCHAR, item_id VARCHAR,
     confidence DOUBLE, citations VARCHAR NOT NULL, PRIMARY KEY (conversation_id, turn));
+CREATE SEQUENCE IF NOT EXISTS answer_ids START 1;
+CREATE TABLE IF NOT EXISTS answered_questions (
+    answer_id BIGINT PRIMARY KEY, item_id VARCHAR NOT NULL, question VARCHAR NOT NULL,
+    answer VARCHAR NOT NULL, answered_at TIMESTAMPTZ NOT NULL);
 """
 
 
@@ -67,6 +72,23 @@ class Conversation:
     def last_item(self) -> str | None:
         """The product the conversation was last about (None: none yet)."""
         return next((t.item_id for t in reversed(self.turns) if t.item_id), None)
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """A product question the shop answered (texts PII-masked)."""
+
+    answer_id: int
+    item_id: str
+    question: str
+    answer: str
+    answered_at: datetime
+
+    def evidence(self) -> Evidence:
+        """The answer as `qa` evidence: its question is its topic."""
+        return Evidence(
+            EvidenceSource.QA, f"{self.item_id}:qa:{self.answer_id}", self.answer, self.question
+        )
 
 
 class ConversationStore(DuckDBFile):
@@ -175,6 +197,26 @@ class ConversationStore(DuckDBFile):
                 query + " ORDER BY started_at DESC LIMIT ?", [*values, limit]
             ).fetchall()
         return [Conversation(*row) for row in rows]
+
+    def add_answer(self, item_id: str, question: str, answer: str) -> AnsweredQuestion:
+        """Record the shop's answer to a question about a product."""
+        with self._lock:
+            ((answer_id, at),) = self._con.execute(
+                "INSERT INTO answered_questions VALUES (nextval('answer_ids'), ?, ?, ?, ?) "
+                "RETURNING answer_id, answered_at",
+                [item_id, question, answer, datetime.now(UTC)],
+            ).fetchall()
+        return AnsweredQuestion(int(answer_id), item_id, question, answer, at)
+
+    def answers(self, item_id: str) -> list[AnsweredQuestion]:
+        """The shop's answers about a product, newest first."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT answer_id, item_id, question, answer, answered_at FROM answered_questions "
+                "WHERE item_id = ? ORDER BY answer_id DESC",
+                [item_id],
+            ).fetchall()
+        return [AnsweredQuestion(int(i), *rest) for i, *rest in rows]
 
     def erase_user(self, user_id: str) -> int:
         """Delete every conversation of a shopper; return how many there were."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.assistant.assistant import Reply
-from shopsense.assistant.conversations import Conversation
+from shopsense.assistant.conversations import AnsweredQuestion, Conversation
 from shopsense.assistant.evidence import Evidence, EvidenceSource
 from shopsense.assistant.intents import Intent
 from shopsense.serving.schemas import MAX_TEXT_LENGTH, Id
@@ -135,4 +135,34 @@ class ConversationOut(BaseModel):
                 )
                 for t in conversation.turns
             ],
+        )
+
+
+class AnswerIn(BaseModel):
+    """The shop's answer to a question about a product."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: Id = Field(description="The product.")
+    question: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=r"\S")
+    answer: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=r"\S")
+
+
+class AnswerOut(BaseModel):
+    """A recorded answer; the assistant cites it as `qa` evidence (`<item>:qa:<id>`)."""
+
+    id: int
+    item: str
+    question: str
+    answer: str
+    answered_at: datetime
+
+    @classmethod
+    def of(cls, answered: AnsweredQuestion) -> AnswerOut:
+        return cls(
+            id=answered.answer_id,
+            item=answered.item_id,
+            question=answered.question,
+            answer=answered.answer,
+            answered_at=answered.answered_at,
         )

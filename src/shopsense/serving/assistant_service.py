@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import polars as pl
 
 from shopsense.assistant.assistant import Assistant, Message, Reply
-from shopsense.assistant.conversations import Conversation, ConversationStore
+from shopsense.assistant.conversations import AnsweredQuestion, Conversation, ConversationStore
 from shopsense.assistant.intents import IntentClassifier
 from shopsense.assistant.orders import PurchaseOrders
 from shopsense.assistant.shop_adapters import CataloguePages, SearchAdvisor
 from shopsense.data.shoppers import UserState
 from shopsense.retrieval.base import UserContext
+from shopsense.text.pii import mask_pii
 
 if TYPE_CHECKING:
     from shopsense.bundle import Bundle
@@ -75,6 +76,16 @@ class AssistantService:
     async def conversation(self, conversation_id: str) -> Conversation | None:
         """One conversation with its turns."""
         return await asyncio.to_thread(self.conversations.conversation, conversation_id)
+
+    async def add_answer(self, item_id: str, question: str, answer: str) -> AnsweredQuestion:
+        """Record the shop's answer to a product question (texts PII-masked first)."""
+        return await asyncio.to_thread(
+            self.conversations.add_answer, item_id, mask_pii(question), mask_pii(answer)
+        )
+
+    async def answers(self, item_id: str) -> list[AnsweredQuestion]:
+        """The shop's answers about a product, newest first."""
+        return await asyncio.to_thread(self.conversations.answers, item_id)
 
     async def erase(self, user: str) -> int:
         """Delete a shopper's conversations; returns how many."""

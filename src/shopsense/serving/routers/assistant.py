@@ -18,17 +18,26 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from shopsense.assistant.assistant import Message, UnknownConversation
-from shopsense.serving.assistant_schemas import ConversationOut, MessageIn, ReplyOut
+from shopsense.serving.assistant_schemas import (
+    AnswerIn,
+    AnswerOut,
+    ConversationOut,
+    MessageIn,
+    ReplyOut,
+)
 from shopsense.serving.assistant_service import AssistantUnavailable
 from shopsense.serving.deps import (
     ADMIN_ERRORS,
     BODY_ERRORS,
+    CATALOG_ERRORS,
     SHOPPER_ERRORS,
     CallerDep,
     RuntimeDep,
     require_admin,
+    require_catalog,
     require_shopper,
 )
+from shopsense.serving.runtime import Runtime
 from shopsense.serving.schemas import ID_PATTERN, MAX_ID_LENGTH, PathId, Problem
 
 router = APIRouter(prefix="/v1/assistant", tags=["assistant"])
@@ -61,18 +70,8 @@ async def post_message(
     user = message.user or caller.shopper
     if user is not None:
         require_shopper(caller, user)
-    catalogue = runtime.served.bundle.catalogue
-    if message.item is not None and catalogue.index_of(message.item) is None:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "unknown_item",
-                    "loc": ("body", "item"),
-                    "msg": "unknown item id: not in the served catalogue",
-                    "input": message.item,
-                }
-            ]
-        )
+    if message.item is not None:
+        _require_known_item(runtime, message.item)
     asked = Message(message.text, message.conversation, user, message.item)
     try:
         reply = await runtime.assistant.reply(runtime.served, runtime.users, runtime.reviews, asked)
@@ -88,6 +87,50 @@ async def post_message(
     if not stream:
         return body
     return StreamingResponse(_events(body), media_type="text/event-stream")  # type: ignore[return-value]
+
+
+def _require_known_item(runtime: Runtime, item: str) -> None:
+    """422 naming the body's `item` when the served catalogue does not hold it."""
+    if runtime.served.bundle.catalogue.index_of(item) is None:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "unknown_item",
+                    "loc": ("body", "item"),
+                    "msg": "unknown item id: not in the served catalogue",
+                    "input": item,
+                }
+            ]
+        )
+
+
+@router.post(
+    "/answers",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(require_admin)],
+    responses={**ADMIN_ERRORS, **BODY_ERRORS},
+)
+async def add_answer(answer: AnswerIn, runtime: RuntimeDep) -> AnswerOut:
+    """Record the shop's answer to a question about a product (admin keys): from then on the
+    assistant reads it with the product's evidence and cites it (source `qa`). Personal data in
+    the texts is masked before they are stored."""
+    _require_known_item(runtime, answer.item)
+    recorded = await runtime.assistant.add_answer(answer.item, answer.question, answer.answer)
+    return AnswerOut.of(recorded)
+
+
+@router.get("/answers", dependencies=[Depends(require_catalog)], responses=CATALOG_ERRORS)
+async def list_answers(
+    runtime: RuntimeDep,
+    item: Annotated[
+        str,
+        Query(
+            min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN, description="The product."
+        ),
+    ],
+) -> list[AnswerOut]:
+    """The shop's answers about a product, newest first (any key: a product page shows them)."""
+    return [AnswerOut.of(a) for a in await runtime.assistant.answers(item)]
 
 
 async def _events(reply: ReplyOut) -> AsyncIterator[str]:

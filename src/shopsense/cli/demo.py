@@ -29,6 +29,8 @@ console = Console(stderr=True)
 DEMO_KEYS = {"demo-catalog": Scope.CATALOG, "demo-admin": Scope.ADMIN}
 #: The searches the curl examples run, by the shop's language (English for any other).
 SEARCH_EXAMPLES = {"en": ("running shoes",), "zh": ("跑鞋", "蓝牙耳机 300元以下")}
+#: The question the curl examples ask the assistant about a product, by the shop's language.
+QUESTION_EXAMPLES = {"en": "what is it made of?", "zh": "这个是什么材质的？"}
 #: The review the curl examples post, by the shop's language (English for any other).
 REVIEW_EXAMPLES = {"en": "Stopped working after a week.", "zh": "用了一周就坏了。"}
 
@@ -118,6 +120,12 @@ def curl_examples(dataset: Dataset, keys: dict[str, Scope], url: str) -> list[st
         f"curl {public} {shlex.quote(f'{url}/v1/items/{item}/similar?k=5')}",
         f"curl {public} {shlex.quote(f'{url}/v1/items/{reviewed}/reviews/summary')}",
     ]
+    question = QUESTION_EXAMPLES.get(dataset.language or "en", QUESTION_EXAMPLES["en"])
+    message = json.dumps({"item": item, "text": question}, ensure_ascii=False)
+    lines.append(
+        f"curl {public} -H 'Content-Type: application/json' -d {shlex.quote(message)} "
+        f"{url}/v1/assistant/messages"
+    )
     for query in SEARCH_EXAMPLES.get(dataset.language or "en", SEARCH_EXAMPLES["en"]):
         if query.isascii():
             lines.append(

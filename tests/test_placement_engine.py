@@ -165,3 +165,14 @@ def test_brand_campaigns_and_promotions() -> None:
     placement = engine.place(RequestContext("u"), ORGANIC, SCORES, K, _relevance, at=DAY)
     assert "s2" in [e.item_id for e in placement.entries if e.sponsored]
     assert engine.boosts(RequestContext("u"), ["o6", "o7"]).tolist() == [1.0, 1.5]
+
+
+def test_promotion_values_are_the_untargeted_running_lift() -> None:
+    engine = PlacementEngine(PlacementStore(), brands={"o7": "acme"}, clock=lambda: DAY)
+    engine.save_campaign(Campaign(campaign_id="p", kind="promotion", brands=["acme"], boost=1.5))
+    engine.save_campaign(Campaign(campaign_id="down", kind="promotion", items=["o6"], boost=0.5))
+    targeted = {"targeting": {"segments": ["vip"]}}
+    engine.save_campaign(
+        Campaign(campaign_id="vip", kind="promotion", items=["o5"], boost=3.0, **targeted)
+    )
+    assert engine.promotion_values(["o5", "o6", "o7", "o8"]).tolist() == [0.0, 0.0, 0.5, 0.0]

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from shopsense.ranking.promotion import PromotionConfig
+from shopsense.ranking.rerank import RerankConfig
 from shopsense.serving.app import create_app
 
 from .conftest import ADMIN, CATALOG, private_copy, serving_config, shopper
@@ -174,3 +176,24 @@ def _search(client: TestClient, params: dict[str, object]) -> dict:
     response = client.get("/v1/search", params=params, headers=shopper("u1"))
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def test_a_promotion_lifts_its_items_under_the_cap(bundle_root: Path, tmp_path: Path) -> None:
+    config = serving_config(private_copy(bundle_root, tmp_path), tmp_path / "s.duckdb")
+    config = config.model_copy(
+        update={
+            "placement_store": tmp_path / "placement.duckdb",
+            "rerank": RerankConfig(promotion=PromotionConfig(weight=1.0, max_promoted_share=0.1)),
+        }
+    )
+    with TestClient(create_app(config)) as client:
+        organic = [item["item"] for item in _list(client, 10, False)["items"]]
+        pool = [item["item"] for item in _list(client, 20, False)["items"]]
+        promoted = pool[12:14]
+        body = {"campaign_id": "p", "kind": "promotion", "items": promoted, "boost": 1.5}
+        assert client.post("/v1/campaigns", json=body, headers=ADMIN).status_code == 200
+        lifted = [item["item"] for item in _list(client, 10, False)["items"]]
+        # Weight 1 puts a promoted item first; the cap (10% of 10) allows only one.
+        assert lifted[0] in promoted and not set(lifted[1:]) & set(promoted)
+        assert client.delete("/v1/campaigns/p", headers=ADMIN).status_code == 200
+        assert [item["item"] for item in _list(client, 10, False)["items"]] == organic

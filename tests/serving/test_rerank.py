@@ -197,3 +197,11 @@ def test_rerank_settings_from_json_file_env_and_options(
     assert config.rules.in_stock_only
     config = rerank_settings(str(settings), in_stock_only=True)
     assert config.rules.exclude_items == ["x"] and config.rules.in_stock_only
+
+
+def test_promotion_options_go_over_the_rerank_settings() -> None:
+    config = rerank_settings('{"promotion": {"floor_depth": 3}}', promotion={"weight": 0.4})
+    assert (config.promotion.weight, config.promotion.floor_depth) == (0.4, 3.0)
+    kept = rerank_settings(None, promotion={"weight": None, "max_promoted_share": 0.2})
+    assert kept.promotion.weight == RerankConfig().promotion.weight
+    assert kept.promotion.max_promoted_share == 0.2

@@ -77,6 +77,17 @@ def serve(
     max_per_brand: Annotated[
         int | None, typer.Option(help="At most this many items of one brand per list.")
     ] = None,
+    promotion_weight: Annotated[
+        float | None,
+        typer.Option(
+            help="Weight of promotions' lift against relevance, 0-1 (0: off; overrides "
+            "--rerank; needs --placement-store for the promotions)."
+        ),
+    ] = None,
+    max_promoted_share: Annotated[
+        float | None,
+        typer.Option(help="At most this share of a list's items promoted, 0-1."),
+    ] = None,
     in_stock_only: Annotated[
         bool | None,
         typer.Option(
@@ -112,7 +123,13 @@ def serve(
     from shopsense.serving.settings import API_KEYS_ENV, Scope
 
     keys = keys_from_env()
-    settings = rerank_settings(rerank, diversity, max_per_brand, in_stock_only)
+    settings = rerank_settings(
+        rerank,
+        diversity,
+        max_per_brand,
+        in_stock_only,
+        {"weight": promotion_weight, "max_promoted_share": max_promoted_share},
+    )
     if not keys:
         key = secrets.token_urlsafe(24)
         keys = {key: Scope.ADMIN}
@@ -178,9 +195,11 @@ def rerank_settings(
     diversity: float | None = None,
     max_per_brand: int | None = None,
     in_stock_only: bool | None = None,
+    promotion: dict[str, float | None] | None = None,
 ) -> RerankConfig:
     """The re-ranking settings from `text` (JSON or a JSON file; else $SHOPSENSE_RERANK) with
-    the options given on the command line over them; bad settings exit with a one-line error."""
+    the options given on the command line over them (`promotion`: `PromotionConfig` fields,
+    None where not given); bad settings exit with a one-line error."""
     from pydantic import ValidationError
 
     from shopsense.ranking.rerank import RerankConfig
@@ -195,6 +214,9 @@ def rerank_settings(
             update["max_per_brand"] = max_per_brand
         if in_stock_only is not None:
             update["rules"] = {**config.rules.model_dump(), "in_stock_only": in_stock_only}
+        given = {name: value for name, value in (promotion or {}).items() if value is not None}
+        if given:
+            update["promotion"] = {**config.promotion.model_dump(), **given}
         return RerankConfig.model_validate({**config.model_dump(), **update})
     except (ValueError, ValidationError) as error:
         console.print(f"[red]error:[/] {error}")

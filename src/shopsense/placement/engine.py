@@ -190,6 +190,12 @@ class PlacementEngine:
                         factors[position[item]] *= campaign.boost or 1.0
         return factors
 
+    def promotion_values(self, items: Sequence[str], at: datetime | None = None) -> np.ndarray:
+        """The business value of each item for lists without targeting context (a
+        recommendation re-ranking's `promote`): the lift `boost - 1` of its running untargeted
+        promotions, 0 where none lifts it."""
+        return np.clip(self.boosts(RequestContext(""), items, at) - 1.0, 0.0, None)
+
     # ---- serving -------------------------------------------------------------------------
     def place(
         self,

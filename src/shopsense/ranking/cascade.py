@@ -13,7 +13,9 @@ The page is then picked by the re-ranking stage (`shopsense.ranking.rerank.Reran
 `RerankConfig`): the cascade ranks a pool of `pool_factor * k` items and the re-ranker applies
 the business rules, same-title de-duplication, the per-brand cap, MMR diversity and exploration
 to it, so that dropped items are refilled from further down; only the page is explained. The
-default only de-duplicates titles: a list without repeated titles is the cascade's top `k`.
+promotion blend (`promote`) weighs in the items' business value under a cap on promoted items.
+The default only de-duplicates titles: a list without repeated titles and without promoted
+items is the cascade's top `k`.
 A request may also name the items it allows (`allowed`, e.g. those whose reviews meet a floor,
 `review_allowed`): no other item is ever returned, and the page is filled from further down.
 
@@ -198,6 +200,12 @@ class Recommender:
             np.fromiter((e.timestamp for e in known), dtype=np.float64, count=len(known)),
         )
 
+    def promote(self, values: np.ndarray) -> None:
+        """Blend this business value per item (> 0: promoted; `RerankConfig.promotion`) into
+        the lists from now on; lists computed ahead under other values are scored live."""
+        self.reranker.promote(values)
+        self._anonymous.clear()
+
     def forget(self, user: str) -> None:
         """Drop what was computed ahead for a shopper (who is being erased)."""
         self.precomputed.pop(user, None)
@@ -209,7 +217,7 @@ class Recommender:
     def digest(self, history: History, text: str | None) -> str:
         """What a list computed ahead is valid for: the history and sentence, and the
         re-ranking settings where they change lists."""
-        fingerprint = self.reranker.config.fingerprint()
+        fingerprint = self.reranker.fingerprint()
         plain = history.digest(text)
         if not fingerprint:
             return plain
@@ -322,7 +330,7 @@ class Recommender:
         picks = []
         for row in range(n):
             ranked = cascade.top(row, pool, excluded[row])
-            if self.reranker.config.acts():
+            if self.reranker.acts():
                 ranked = self._reranked(cascade, row, ranked, k, histories[row])
             picked = [(item, self.models[layer][0]) for item, layer in ranked]
             picks.append(

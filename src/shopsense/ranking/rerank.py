@@ -12,9 +12,13 @@ accuracy for other goals; `benchmarks/bench_diversity.py` measures the trade). I
 - a per-brand cap (`max_per_brand`) keeps at most that many items of one brand on a page;
 - `mmr` picks items by maximal marginal relevance: relevance minus `diversity` times the
   greatest similarity to an item already picked (text vectors, or shared categories);
+- `promotion` blends relevance with the items' business value and caps the share of promoted
+  items on a page (`shopsense.ranking.promotion`); it acts only where items have a value
+  (`Reranker.promote`, e.g. the shop's running promotions);
 - `explore` gives some slots, with a seeded probability, to items shown less often, drawn by
   Thompson sampling from their click-through posteriors (fewer shows, wider posterior).
-With the defaults only de-duplication acts: a list without repeated titles keeps its order.
+With the defaults and no promoted item only de-duplication acts: a list without repeated titles
+keeps its order.
 """
 
 from __future__ import annotations
@@ -30,9 +34,12 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopsense.data.errors import DataError
+from shopsense.ranking.promotion import PromotionConfig, blend, promoted_limit
 
 #: Whether the item at a pool position may join the page of the positions picked so far.
 Fits = Callable[[int, Sequence[int]], bool]
+#: Whether an item (index) may join a page (item indices) under the page rules.
+MayJoin = Callable[[int, np.ndarray], bool]
 
 
 class BusinessRules(BaseModel):
@@ -126,9 +133,15 @@ class RerankConfig(BaseModel):
         description="The cascade ranks `pool_factor * k` items for a page of `k`, so that items "
         "the rules drop are replaced from further down.",
     )
+    promotion: PromotionConfig = Field(
+        default_factory=PromotionConfig,
+        description="Blend of relevance with business value (promotions' lift) under a cap on "
+        "promoted items per page; acts only where items have a value.",
+    )
 
     def acts(self) -> bool:
-        """Whether re-ranking can change a list (False: the ranker's top `k` as they are)."""
+        """Whether re-ranking can change a list without promoted items (False: the ranker's
+        top `k` as they are)."""
         return bool(
             self.dedup_titles
             or self.max_per_brand is not None
@@ -138,12 +151,27 @@ class RerankConfig(BaseModel):
         )
 
     def fingerprint(self) -> str:
-        """A short digest of the settings ("" where re-ranking changes nothing): lists computed
-        ahead under other settings are never served under these."""
+        """A short digest of the settings but the promotion ("" where re-ranking changes
+        nothing): lists computed ahead under other settings are never served under these."""
         if not self.acts():
             return ""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        text = json.dumps(self.model_dump(mode="json", exclude={"promotion"}), sort_keys=True)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class BusinessValues:
+    """Business value per catalogue item (>= 0; > 0: promoted) and its digest."""
+
+    values: np.ndarray
+    digest: str
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> BusinessValues:
+        """Values (negative ones count as 0) with their digest."""
+        values = np.clip(np.asarray(values, dtype=np.float64), 0.0, None)
+        values.flags.writeable = False
+        return cls(values, hashlib.blake2b(values.tobytes(), digest_size=8).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -266,10 +294,13 @@ class Reranker:
         config: RerankConfig,
         items: pl.DataFrame,
         vectors: np.ndarray | None = None,
+        values: np.ndarray | None = None,
     ) -> None:
         """`items`: the conformed catalogue (row = item index); `vectors`: unit text vectors
-        per item for diversity (else shared categories are the similarity)."""
+        per item for diversity (else shared categories are the similarity); `values`: business
+        value per item (`promote`; default none)."""
         self.config = config
+        self.business = BusinessValues.of(np.zeros(len(items)) if values is None else values)
         self.allowed = config.rules.allowed(items)
         self.titles = _keys(items["title"].to_list() if config.dedup_titles else None, len(items))
         """Normalised title per item as an integer key (-1: no title, never a duplicate)."""
@@ -285,9 +316,38 @@ class Reranker:
             )
         self._calls = 0
 
+    def promote(self, values: np.ndarray) -> None:
+        """Use `values` (business value per catalogue item, > 0: promoted) from now on."""
+        values = np.asarray(values)
+        if values.shape != self.business.values.shape:
+            raise ValueError(
+                f"business values must cover the {len(self.business.values)} items, "
+                f"got shape {values.shape}"
+            )
+        self.business = BusinessValues.of(values)
+
+    @property
+    def promoting(self) -> bool:
+        """Whether the promotion blend acts (a weight above 0 and some promoted item)."""
+        return self.config.promotion.weight > 0 and bool(self.business.values.any())
+
+    def acts(self) -> bool:
+        """Whether re-ranking can change a list (False: the ranker's top `k` as they are)."""
+        return self.config.acts() or self.promoting
+
+    def fingerprint(self) -> str:
+        """A digest of what re-ranking reads ("" where it changes nothing): the settings and,
+        while promoting, the promotion settings and the business values."""
+        plain = self.config.fingerprint()
+        if not self.promoting:
+            return plain
+        promotion = json.dumps(self.config.promotion.model_dump(mode="json"), sort_keys=True)
+        text = f"{plain}:{promotion}:{self.business.digest}"
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
     def pool_size(self, k: int) -> int:
         """How many ranked items a page of `k` is picked from."""
-        return k * self.config.pool_factor if self.config.acts() else k
+        return k * self.config.pool_factor if self.acts() else k
 
     def select(
         self,
@@ -307,8 +367,19 @@ class Reranker:
             keep &= ~np.isin(self.titles[items], seen[seen >= 0])
         eligible = np.flatnonzero(keep)
         pool = items[eligible]
+        relevance = scores[eligible]
+        may_join: MayJoin | None = None
+        if self.promoting and len(pool):
+            values = self.business.values[pool]
+            relevance = blend(relevance, values, k, self.config.promotion)
+            may_join = self._capped(pool[values > 0], promoted_limit(self.config.promotion, k))
         chosen = mmr(
-            pool, scores[eligible], k, self.config.diversity, self.similarity, self._fits(pool)
+            pool,
+            relevance,
+            k,
+            self.config.diversity,
+            self.similarity,
+            self._fits(pool, may_join),
         )
         page = pool[chosen]
         if self.config.exploration > 0 and len(page):
@@ -319,7 +390,7 @@ class Reranker:
                 self.config.exploration,
                 self.config.protected,
                 self._rng(),
-                self._admissible,
+                self._admissible(may_join or self._may_join),
             )
             position = {item: p for p, item in zip(eligible.tolist(), pool.tolist(), strict=True)}
             return np.array([position[item] for item in page.tolist()], dtype=np.int64)
@@ -339,15 +410,28 @@ class Reranker:
         chosen = self.select(items, scores, k, history, exposure)
         return items[chosen], scores[chosen]
 
-    def _fits(self, pool: np.ndarray) -> Fits | None:
-        """The page rules over pool positions (None: there are none)."""
-        if not self.config.dedup_titles and self.config.max_per_brand is None:
-            return None
+    def _fits(self, pool: np.ndarray, may_join: MayJoin | None) -> Fits | None:
+        """The page rules over pool positions (`may_join`; None: the title and brand rules),
+        None where there are none."""
+        if may_join is None:
+            if not self.config.dedup_titles and self.config.max_per_brand is None:
+                return None
+            may_join = self._may_join
 
         def fits(position: int, picked: Sequence[int]) -> bool:
-            return self._may_join(int(pool[position]), pool[list(picked)])
+            return may_join(int(pool[position]), pool[list(picked)])
 
         return fits
+
+    def _capped(self, promoted: np.ndarray, limit: int) -> MayJoin:
+        """The page rules with at most `limit` of the `promoted` items on a page."""
+
+        def may_join(item: int, page: np.ndarray) -> bool:
+            if item in promoted and int(np.isin(page, promoted).sum()) >= limit:
+                return False
+            return self._may_join(item, page)
+
+        return may_join
 
     def _may_join(self, item: int, page: np.ndarray) -> bool:
         """Whether `item` may join the items `page` under the title and brand rules."""
@@ -357,9 +441,15 @@ class Reranker:
         cap, brand = self.config.max_per_brand, self.brands[item]
         return cap is None or brand < 0 or int((self.brands[page] == brand).sum()) < cap
 
-    def _admissible(self, page: np.ndarray, slot: int, spare: np.ndarray) -> np.ndarray:
-        others = np.delete(page, slot)
-        return np.array([self._may_join(int(item), others) for item in spare], dtype=bool)
+    @staticmethod
+    def _admissible(may_join: MayJoin) -> Callable[[np.ndarray, int, np.ndarray], np.ndarray]:
+        """Which spare items may take a slot of a page under the page rules `may_join`."""
+
+        def admissible(page: np.ndarray, slot: int, spare: np.ndarray) -> np.ndarray:
+            others = np.delete(page, slot)
+            return np.array([may_join(int(item), others) for item in spare], dtype=bool)
+
+        return admissible
 
     def _rng(self) -> np.random.Generator:
         """Seeded per call (seed, call number): reproducible, yet not the same draw each page."""

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -49,6 +50,9 @@ from shopsense.serving.settings import ServingConfig
 from shopsense.serving.writer import EventWriter
 from shopsense.text.encoder import Encoder
 from shopsense.text.profiles import InterestProfiler
+
+#: Seconds after which the promotions' lift is read again (campaigns start and end).
+PROMOTION_REFRESH_S = 60.0
 
 log = logging.getLogger("shopsense.serving")
 audit_log = logging.getLogger("shopsense.audit")
@@ -149,6 +153,7 @@ class Runtime:
         self._writer: EventWriter | None = None
         #: Sponsored placements (None: off, no placement store configured).
         self.placement: PlacementEngine | None = None
+        self._promoted_at = -float("inf")
         self._assistant: AssistantService | None = None
         self._reloading = asyncio.Lock()
         self.failed_auth = FailedAuthLimiter(config.max_failed_auth, config.failed_auth_window_s)
@@ -206,6 +211,7 @@ class Runtime:
             self.placement = await asyncio.to_thread(
                 _placement, self.config.placement_store, self.config.placement, served.bundle
             )
+            self.promote()
         self.metrics.shoppers.set(len(self.users.events))
         log.info(
             "serving bundle %s: %d items, %d shoppers with events",
@@ -266,8 +272,20 @@ class Runtime:
 
     def _serve(self, served: Served) -> None:
         self._served = served
+        self.promote()
         self.metrics.serve_bundle(served.bundle.version)
         _freeze_heap()
+
+    def promote(self, *, stale_only: bool = False) -> None:
+        """Blend the running untargeted promotions' lift into the served lists
+        (`RerankConfig.promotion`); with `stale_only`, only if it was read more than
+        `PROMOTION_REFRESH_S` ago (campaigns start and end). Nothing without placement."""
+        now = time.monotonic()
+        if self.placement is None or (stale_only and now - self._promoted_at < PROMOTION_REFRESH_S):
+            return
+        recommender = self.served.recommender
+        recommender.promote(self.placement.promotion_values(recommender.item_ids))
+        self._promoted_at = now
 
     # ---- shoppers ------------------------------------------------------------------------
     def _apply(self, events: list[Interaction]) -> None:

@@ -13,6 +13,7 @@ from shopsense.serving.deps import (
     BODY_ERRORS,
     PLACEMENT_ERRORS,
     PlacementDep,
+    RuntimeDep,
     require_admin,
 )
 from shopsense.serving.placement_schemas import CampaignErased, CampaignSaved
@@ -33,10 +34,14 @@ async def save_campaign(
         Body(description="One campaign (the fields of `shopsense campaigns load` files)."),
     ],
     engine: PlacementDep,
+    runtime: RuntimeDep,
 ) -> CampaignSaved:
-    """Validate a campaign and store it as a new version (422 naming the bad field)."""
+    """Validate a campaign and store it as a new version (422 naming the bad field); a
+    promotion's lift reaches recommendation lists at once (`RerankConfig.promotion`)."""
     (valid,) = parse_campaigns([campaign], source="request body")
-    return CampaignSaved(campaign=valid.campaign_id, version=engine.save_campaign(valid))
+    version = engine.save_campaign(valid)
+    runtime.promote()
+    return CampaignSaved(campaign=valid.campaign_id, version=version)
 
 
 @router.get("/campaigns")
@@ -49,9 +54,12 @@ async def list_campaigns(engine: PlacementDep) -> list[Campaign]:
     "/campaigns/{campaign_id}",
     responses={404: {"model": Problem, "description": "Unknown (or erased) campaign."}},
 )
-async def erase_campaign(campaign_id: PathId, engine: PlacementDep) -> CampaignErased:
+async def erase_campaign(
+    campaign_id: PathId, engine: PlacementDep, runtime: RuntimeDep
+) -> CampaignErased:
     """Delete every version of a campaign; 404 if there is none."""
     versions = engine.erase_campaign(campaign_id)
+    runtime.promote()
     if not versions:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown campaign")
     return CampaignErased(campaign=campaign_id, versions=versions)

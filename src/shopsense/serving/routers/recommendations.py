@@ -115,6 +115,7 @@ async def recommend(
     every event accepted so far; a shopper with no events gets their described interests or
     the shop's bestsellers. Review floors leave out products below them. With `sponsored`,
     sponsored items may take the configured slots."""
+    runtime.promote(stale_only=True)
     served = runtime.served
     recommender = served.recommender
     history = recommender.history(runtime.users.history(user_id))
@@ -140,6 +141,7 @@ async def recommend_anonymous(
 ) -> RecommendationList:
     """What a visitor nobody knows gets: the shop's top-`k` products (no shopper's data),
     review floors applied."""
+    runtime.promote(stale_only=True)
     served = runtime.served
     history = served.recommender.history([])
     return recommendation_list(served, await _live(served, history, k, floor))

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 
+from shopsense.assistant.advice_query import search_terms
 from shopsense.assistant.assistant import Suggestion
 from shopsense.assistant.evidence import Evidence
 from shopsense.assistant.product_evidence import product_evidence
@@ -55,7 +56,8 @@ def reviews_by_item(reviews: pl.DataFrame) -> Callable[[str], Sequence[str]]:
 
 
 class SearchAdvisor:
-    """Suggests products by searching the shopper's words, personalised with their interests;
+    """Suggests products by searching the shopper's words (without the request's own wording:
+    `search_terms`), personalised with their interests;
     each product's reason is the search's own (what matched, the constraints it meets, what
     reviews praise, the shopper's interests)."""
 
@@ -74,7 +76,7 @@ class SearchAdvisor:
     def suggest(self, text: str, user_id: str | None, k: int) -> Sequence[Suggestion]:
         """Up to `k` products for the shopper's words, best first."""
         user = self.shopper(user_id) if (self.shopper and user_id) else None
-        results = self.searcher.search(text, user, k)
+        results = self.searcher.search(search_terms(text), user, k)
         return [
             Suggestion(hit.item_id, hit.title, hit.signals.reason(self.language))
             for hit in results.hits

@@ -3,7 +3,7 @@ for staff.
 
 A message may come from an anonymous visitor (any key), or for a signed-in shopper (their token
 or an admin key). `?stream=true` sends the reply as server-sent events: `meta` (conversation,
-intent, handover), the answer in `delta` pieces as they are written, then `done` with the whole
+intent, handover), the answer in `delta` pieces (word by word), then `done` with the whole
 reply."""
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ class EvidenceRanker:
             )
             scores = self.stacker.predict(features)
             probability = _probability(
-                self.answerability, answerability_features(question.question, values, scores)
+                self.answerability,
+                answerability_features(question.question, values, scores, features),
             )
             out.append(RankedEvidence(scores, probability, probability >= self.decline_below))
         return out
@@ -213,8 +214,8 @@ class EvidenceRanker:
                 crossed[i] = model.predict(features[i])
         rows = np.stack(
             [
-                answerability_features(q.question, v, s)
-                for q, v, s in zip(asked, signals, crossed, strict=True)
+                answerability_features(q.question, v, s, f)
+                for q, v, s, f in zip(asked, signals, crossed, features, strict=True)
             ]
         )
         answerable = np.asarray([q.answerable for q in questions], dtype=int)

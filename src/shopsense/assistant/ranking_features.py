@@ -68,6 +68,10 @@ def _signal_columns(values: np.ndarray) -> list[np.ndarray]:
     return [values, z, rank, values - values.max()]
 
 
+#: Columns per relevance signal in `candidate_features` (value, z, rank, gap); `term_share` follows.
+_SIGNAL_COLUMNS = 4
+
+
 def candidate_feature_names(signals: Sequence[str]) -> list[str]:
     """Column names of `candidate_features` for these signals."""
     names = [f"{s}_{part}" for s in signals for part in ("value", "z", "rank", "gap")]
@@ -105,18 +109,22 @@ def candidate_features(
 
 def answerability_feature_names(signals: Sequence[str]) -> list[str]:
     """Column names of `answerability_features`."""
-    return [f"{s}_{part}" for s in (*signals, "ranker") for part in ("best", "second")] + [
+    parts = ("best", "second")
+    return [f"{s}_{part}" for s in (*signals, "ranker", "term_share") for part in parts] + [
         "yes_no",
         "quantity",
     ]
 
 
 def answerability_features(
-    question: str, signals: Sequence[np.ndarray], ranker_scores: np.ndarray
+    question: str, signals: Sequence[np.ndarray], ranker_scores: np.ndarray, features: np.ndarray
 ) -> np.ndarray:
-    """One row for a question: the best and second-best of each signal and of the ranker."""
+    """One row for a question: the best and second-best of each signal, of the ranker and of
+    the share of the question's terms a candidate holds (`features`: the candidates' rows of
+    `candidate_features`)."""
+    term_share = features[:, _SIGNAL_COLUMNS * len(signals)]
     row: list[float] = []
-    for values in (*signals, ranker_scores):
+    for values in (*signals, ranker_scores, term_share):
         ordered = np.sort(np.asarray(values, dtype=np.float64))[::-1]
         row += [ordered[0], ordered[1] if len(ordered) > 1 else ordered[0]]
     row += [float(bool(_YES_NO.search(question))), float(bool(_QUANTITY.search(question)))]

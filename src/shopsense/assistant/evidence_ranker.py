@@ -45,7 +45,7 @@ __all__ = ["EvidenceQuestion", "EvidenceRanker", "EvidenceRankerConfig", "Ranked
 _SETTINGS = "ranker.json"
 _STACKER = "stacker.txt"
 _RELEVANCE = "relevance"
-_FORMAT = 1
+_FORMAT = 2
 
 
 class EvidenceRankerConfig(BaseModel):

@@ -21,6 +21,7 @@ Writes the `assistant-ranking` section of BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -34,12 +35,13 @@ from shopsense.assistant.evaluation import (
     evaluate_ranking,
     percentile,
 )
-from shopsense.assistant.evidence_ranker import EvidenceRanker, packaged_ranker
+from shopsense.assistant.evidence_ranker import EvidenceQuestion, EvidenceRanker, packaged_ranker
 from shopsense.assistant.intents import IntentClassifier
 from shopsense.assistant.orders import PurchaseOrders
 from shopsense.assistant.policies import demo_policies
 from shopsense.assistant.qa_corpora import load_ranking_questions
 from shopsense.assistant.shop_adapters import CataloguePages, reviews_by_item
+from shopsense.data import Dataset
 from shopsense.data.demo import generate_demo_shop
 from shopsense.data.shoppers import UserState
 from shopsense.text.encoder import Encoder
@@ -97,8 +99,41 @@ def ranking_rows(name: str, ranker: EvidenceRanker) -> list[list[str]]:
     return rows
 
 
-def latency_rows() -> list[list[str]]:
-    shop = generate_demo_shop()
+#: Questions whose answer is one attribute of the demo shop's products, and that attribute.
+ATTRIBUTE_QUESTIONS = {
+    "what colour is it?": "colour",
+    "what size is it?": "size",
+    "what is it made of?": "material",
+}
+
+
+def declining_rows(shop: Dataset, ranker: EvidenceRanker) -> list[list[str]]:
+    """Per attribute question: the share of products answered among those that have the
+    attribute and among those that have not (every 10th of the first 300 products)."""
+    pages = CataloguePages(shop.items, reviews_by_item(shop.reviews))
+    rows = []
+    for question, key in ATTRIBUTE_QUESTIONS.items():
+        answered: dict[bool, list[bool]] = {True: [], False: []}
+        for row in range(0, 300, 10):
+            item = shop.items["item_id"][row]
+            evidence = list(pages.evidence(item, 50) or ())
+            asked = EvidenceQuestion(
+                question, tuple(e.searchable for e in evidence), tuple(e.source for e in evidence)
+            )
+            (verdict,) = ranker.rank([asked], "en")
+            has = key in json.loads(shop.items["attributes"][row])
+            answered[has].append(verdict.answer)
+        rows.append(
+            [
+                question,
+                f"{sum(answered[True])} of {len(answered[True])}",
+                f"{sum(answered[False])} of {len(answered[False])}",
+            ]
+        )
+    return rows
+
+
+def latency_rows(shop: Dataset) -> list[list[str]]:
     state = UserState.from_frames(shop.interactions, shop.users)
     assistant = Assistant(
         IntentClassifier(),
@@ -162,7 +197,12 @@ def main() -> None:
         ],
         rows,
     )
-    latency = markdown_table(["messages", "n", "p50 ms", "p95 ms"], latency_rows())
+    shop = generate_demo_shop()
+    declining = markdown_table(
+        ["question", "answered: product has the attribute", "answered: product has not"],
+        declining_rows(shop, packaged_ranker()),
+    )
+    latency = markdown_table(["messages", "n", "p50 ms", "p95 ms"], latency_rows(shop))
     body = "\n\n".join(
         [
             "## Assistant: evidence ranking and answer latency",
@@ -178,6 +218,10 @@ def main() -> None:
             "generation train/dev, leaving out every product of the hetPQA ranking file) is "
             "`shopsense assistant train`'s default.",
             ranking,
+            "Declining on the English demo shop (synthetic; packaged ranker): questions whose "
+            "answer is one attribute, asked of every 10th of the first 300 products, all of "
+            "each product's evidence ranked:",
+            declining,
             "`Assistant.reply` end to end on the English demo shop (2,400 products), warm, one "
             "message at a time, packaged ranker:",
             latency,

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from shopsense.ranking.cascade import Recommender
     from shopsense.reviews.insights import ShopReviews
 
+__all__ = ["AssistantService", "AssistantUnavailable", "Served"]
+
 T = TypeVar("T")
 
 
@@ -39,9 +41,6 @@ class Served(Protocol):
     async def in_text_thread(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`work(*args, **kwargs)` on the text thread."""
         ...
-
-
-__all__ = ["AssistantUnavailable", "AssistantService"]
 
 
 class AssistantUnavailable(RuntimeError):

@@ -41,6 +41,7 @@ from shopsense.assistant.orders import PurchaseOrders
 from shopsense.assistant.policies import demo_policies
 from shopsense.assistant.qa_corpora import load_ranking_questions
 from shopsense.assistant.shop_adapters import CataloguePages, reviews_by_item
+from shopsense.bundle.catalogue import Catalogue
 from shopsense.data import Dataset
 from shopsense.data.demo import generate_demo_shop
 from shopsense.data.shoppers import UserState
@@ -110,7 +111,7 @@ ATTRIBUTE_QUESTIONS = {
 def declining_rows(shop: Dataset, ranker: EvidenceRanker) -> list[list[str]]:
     """Per attribute question: the share of products answered among those that have the
     attribute and among those that have not (every 10th of the first 300 products)."""
-    pages = CataloguePages(shop.items, reviews_by_item(shop.reviews))
+    pages = CataloguePages(Catalogue(shop.items).record, reviews_by_item(shop.reviews))
     rows = []
     for question, key in ATTRIBUTE_QUESTIONS.items():
         answered: dict[bool, list[bool]] = {True: [], False: []}
@@ -138,7 +139,7 @@ def latency_rows(shop: Dataset) -> list[list[str]]:
     assistant = Assistant(
         IntentClassifier(),
         packaged_ranker(),
-        CataloguePages(shop.items, reviews_by_item(shop.reviews)),
+        CataloguePages(Catalogue(shop.items).record, reviews_by_item(shop.reviews)),
         demo_policies("en"),
         ConversationStore(),
         orders=PurchaseOrders(state.history),

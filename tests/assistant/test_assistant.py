@@ -13,6 +13,7 @@ from shopsense.assistant.intents import Intent, IntentClassifier, IntentConfig
 from shopsense.assistant.orders import PurchaseOrders
 from shopsense.assistant.policies import demo_policies
 from shopsense.assistant.shop_adapters import CataloguePages, reviews_by_item
+from shopsense.bundle.catalogue import Catalogue
 from shopsense.data import Dataset
 from shopsense.data.demo import generate_demo_shop
 from shopsense.data.shoppers import UserState
@@ -34,7 +35,7 @@ def assistant_for(shop: Dataset, intents: IntentClassifier) -> Assistant:
     return Assistant(
         intents,
         packaged_ranker(),
-        CataloguePages(shop.items, reviews_by_item(shop.reviews)),
+        CataloguePages(Catalogue(shop.items).record, reviews_by_item(shop.reviews)),
         demo_policies(shop.language or "en"),
         ConversationStore(),
         orders=PurchaseOrders(state.history, now=lambda: latest),

@@ -1,10 +1,10 @@
-"""The assistant's view of a shop: product pages over a catalogue table and its reviews, and
+"""The assistant's view of a shop: product pages over its catalogue and reviews, and
 product advice through the shop's search (personalised with the shopper's interests)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -19,27 +19,29 @@ __all__ = ["CataloguePages", "SearchAdvisor", "reviews_by_item"]
 
 
 class CataloguePages:
-    """Product pages over a catalogue table (`schema.ITEMS`); `reviews_of(item_id)` gives a
-    product's review texts, newest first."""
+    """Product pages over the shop's catalogue: `record(item_id)` gives a product's fields
+    (`schema.ITEMS`, attributes as a dict; None for an unknown product, as
+    `shopsense.bundle.Catalogue.record`), `reviews_of(item_id)` its review texts, newest first."""
 
-    def __init__(self, items: pl.DataFrame, reviews_of: Callable[[str], Sequence[str]]) -> None:
-        self._items = items
-        self._rows = {item: row for row, item in enumerate(items["item_id"].to_list())}
+    def __init__(
+        self,
+        record: Callable[[str], Mapping[str, Any] | None],
+        reviews_of: Callable[[str], Sequence[str]],
+    ) -> None:
+        self._record = record
         self._reviews_of = reviews_of
 
     def evidence(self, item_id: str, max_reviews: int) -> Sequence[Evidence] | None:
         """The product's evidence; None for an unknown product."""
-        row = self._rows.get(item_id)
-        if row is None:
+        record = self._record(item_id)
+        if record is None:
             return None
-        record = self._items.row(row, named=True)
-        record["attributes"] = json.loads(record["attributes"] or "{}")
         return product_evidence(record, list(self._reviews_of(item_id)), max_reviews)
 
     def title(self, item_id: str) -> str | None:
         """The product's title; None for an unknown product."""
-        row = self._rows.get(item_id)
-        return None if row is None else str(self._items["title"][row] or item_id)
+        record = self._record(item_id)
+        return None if record is None else str(record["title"] or item_id)
 
 
 def reviews_by_item(reviews: pl.DataFrame) -> Callable[[str], Sequence[str]]:

@@ -291,7 +291,7 @@ def ask(
             assistant = Assistant(
                 IntentClassifier(),
                 parts.ranker,
-                CataloguePages(loaded.items, reviews_by_item(dataset.reviews)),
+                CataloguePages(loaded.catalogue.record, reviews_by_item(dataset.reviews)),
                 parts.policies,
                 store,
                 advisor=SearchAdvisor(searcher, lambda user_id: user_id, loaded.catalogue.language)

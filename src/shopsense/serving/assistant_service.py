@@ -6,7 +6,7 @@ from the shopper's purchase events."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -18,13 +18,12 @@ from shopsense.assistant.conversations import AnsweredQuestion, Conversation, Co
 from shopsense.assistant.intents import IntentClassifier
 from shopsense.assistant.orders import PurchaseOrders
 from shopsense.assistant.shop_adapters import CataloguePages, SearchAdvisor
-from shopsense.data.shoppers import UserState
+from shopsense.data.shoppers import UserEvent, UserState
 from shopsense.retrieval.base import UserContext
 from shopsense.text.pii import mask_pii
 
 if TYPE_CHECKING:
     from shopsense.bundle import Bundle
-    from shopsense.ranking.cascade import Recommender
     from shopsense.reviews.insights import ShopReviews
 
 __all__ = ["AssistantService", "AssistantUnavailable", "Served"]
@@ -36,7 +35,10 @@ class Served(Protocol):
     """What the service needs of a served bundle (`shopsense.serving.runtime.Served`)."""
 
     bundle: Bundle
-    recommender: Recommender
+
+    def shopper_context(self, events: Sequence[UserEvent]) -> UserContext | None:
+        """A shopper's events on this catalogue as what personalises a search (None: none)."""
+        ...
 
     async def in_text_thread(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`work(*args, **kwargs)` on the text thread."""
@@ -109,20 +111,18 @@ class AssistantService:
             rows = reviews.analyzed.filter(pl.col("item_id") == item_id)
             return rows.sort("timestamp", descending=True, nulls_last=True)["text"].to_list()
 
-        def shopper(user_id: str) -> UserContext | None:
-            history = served.recommender.history(users.history(user_id))
-            if not len(history):
-                return None
-            return UserContext(history=history.items, timestamps=history.timestamps)
-
         searcher = bundle.searcher
         language = bundle.catalogue.language
         return Assistant(
             self.intents,
             parts.ranker,
-            CataloguePages(bundle.items, reviews_of),
+            CataloguePages(bundle.catalogue.record, reviews_of),
             parts.policies,
             self.conversations,
-            advisor=SearchAdvisor(searcher, shopper, language) if searcher else None,
+            advisor=SearchAdvisor(
+                searcher, lambda user_id: served.shopper_context(users.history(user_id)), language
+            )
+            if searcher
+            else None,
             orders=PurchaseOrders(users.history, now=lambda: datetime.now(UTC)),
         )

@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,6 +108,13 @@ class Served:
         """`work(*args, **kwargs)` on a compute thread (scoring that needs no text encoder)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._compute, functools.partial(work, *args, **kwargs))
+
+    def shopper_context(self, events: Sequence[UserEvent]) -> UserContext | None:
+        """A shopper's events on this catalogue as what personalises a search (None: none)."""
+        history = self.recommender.history(events)
+        if not len(history):
+            return None
+        return UserContext(history=history.items, timestamps=history.timestamps)
 
     async def warm_up(self) -> None:
         """Load the text encoder and the search models now, not on the first request."""

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from shopsense.retrieval.base import UserContext
 from shopsense.search.index import Filters
 from shopsense.serving.deps import (
     SHOPPER_ERRORS,
@@ -74,11 +73,7 @@ async def search(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             detail="search is not available: this bundle was trained without a search index",
         )
-    context = None
-    if user is not None:
-        history = served.recommender.history(runtime.users.history(user))
-        if len(history):
-            context = UserContext(history=history.items, timestamps=history.timestamps)
+    context = served.shopper_context(runtime.users.history(user)) if user is not None else None
     # Personal data in the query is masked before it is encoded.
     filters = Filters(**floor.model_dump()) if not floor.is_empty() else None
     query = mask_pii(q)

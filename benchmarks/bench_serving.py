@@ -383,21 +383,25 @@ async def _open_loop(
 
 
 async def _closed_loop(client: aiohttp.ClientSession, next_request, seconds: float, args) -> dict:
-    """`args.concurrency` requests in flight for `seconds`: completed requests per second."""
+    """`args.concurrency` requests in flight for `seconds`: completed requests per second and
+    their latency percentiles."""
     deadline = time.perf_counter() + seconds
-    done = errors = 0
+    errors = 0
+    latencies: list[float] = []
 
     async def worker() -> None:
-        nonlocal done, errors
+        nonlocal errors
         while time.perf_counter() < deadline:
             method, path, params = next_request()
+            sent = time.perf_counter()
             ok, _ = await _send(client, method, path, params, None, KEYS["admin"])
+            latencies.append(time.perf_counter() - sent)
             errors += not ok
-            done += 1
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-    return {"rps": done / (time.perf_counter() - started), "errors": errors}
+    rps = len(latencies) / (time.perf_counter() - started)
+    return {"rps": rps, "errors": errors, **(_percentiles(latencies) if latencies else {})}
 
 
 async def _ingest(client: aiohttp.ClientSession, workload: Workload, args) -> dict:
@@ -439,7 +443,7 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
 class Server:
     """`shopsense serve` on a free loopback port."""
 
-    def __init__(self, bundle: Path, store: Path, log: Path) -> None:
+    def __init__(self, bundle: Path, store: Path, log: Path, options: tuple[str, ...] = ()) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -457,6 +461,7 @@ class Server:
             f"--port={port}",
             f"--store={store}",
             "--watch=0",
+            *options,
         ]
         with open(log, "ab") as handle:
             self.process = subprocess.Popen(

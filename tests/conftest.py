@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
+import psycopg
 import pytest
+from postgres_server import INSTALL_HINT, find_binaries, postgres_server
 
 from shopsense.data import Dataset
 from shopsense.text import EncoderConfig
@@ -19,6 +23,24 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (needs ../shared beside the checkout)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A throw-away PostgreSQL server for the session (skipped where none is installed)."""
+    if find_binaries() is None:
+        pytest.skip(f"PostgreSQL's server is not installed: {INSTALL_HINT}")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> str:
+    """A new, empty database on the session's PostgreSQL server."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server_url, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    return postgres_server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.fixture(scope="session")

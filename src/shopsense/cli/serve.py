@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -14,6 +13,9 @@ from rich.console import Console
 
 from shopsense.cli.app import app
 from shopsense.data.store import ENV_VAR as STORE_ENV
+
+#: Environment variable with the PostgreSQL URL of the shared store.
+SHARED_STORE_ENV = "SHOPSENSE_SHARED_STORE"
 
 if TYPE_CHECKING:
     from shopsense.ranking.rerank import RerankConfig
@@ -37,6 +39,23 @@ def serve(
             "else shopsense.duckdb in the bundle root."
         ),
     ] = None,
+    shared_store: Annotated[
+        str | None,
+        typer.Option(
+            envvar=SHARED_STORE_ENV,
+            help="PostgreSQL URL (postgresql://user@host/db) of the store several server "
+            "processes share, instead of --store: needed by --workers above 1 and by servers "
+            "on several machines behind one load balancer.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes on this port (above 1 needs --shared-store); about one per "
+            "core.",
+        ),
+    ] = 1,
     watch: Annotated[
         float,
         typer.Option(
@@ -140,6 +159,8 @@ def serve(
         host=host,
         port=port,
         store=store,
+        shared_store=shared_store,
+        workers=workers,
         watch=watch,
         log_level=log_level,
         rerank=settings,
@@ -230,6 +251,8 @@ def run_server(
     host: str = "127.0.0.1",
     port: int = 8000,
     store: Path | None = None,
+    shared_store: str | None = None,
+    workers: int = 1,
     watch: float = 2.0,
     log_level: str = "info",
     rerank: RerankConfig | None = None,
@@ -239,34 +262,34 @@ def run_server(
     conversation_store: Path | None = None,
     limits: Mapping[str, float] | None = None,
 ) -> None:
-    """Serve `bundle` with `keys` until interrupted (uvicorn, one process); `rerank`: the
+    """Serve `bundle` with `keys` until interrupted (uvicorn; `workers` processes sharing
+    `shared_store`, a PostgreSQL URL, where given, else one process); `rerank`: the
     lists' re-ranking settings (default: `RerankConfig()`); `alert_webhook`: where review
     alerts are posted; `placement_store`: sponsored placement's store (None: off);
     `conversation_store`: the assistant's conversations (None: beside the store); `limits`:
     `ServingConfig` request limits (sizes, timeouts, connections, failed auth) over their
     defaults. Bad settings exit with a one-line error."""
-    import uvicorn
     from pydantic import ValidationError
 
     from shopsense.bundle import CURRENT
     from shopsense.ranking.rerank import RerankConfig
-    from shopsense.serving.app import create_app
-    from shopsense.serving.middleware import RequestIdFilter
     from shopsense.serving.settings import ServingConfig, token_secret_from_env
-    from shopsense.serving.transport import QuietStartup, uvicorn_options
+    from shopsense.serving.workers import configure_logging, serve, serve_processes
 
     root = bundle if (bundle / CURRENT).is_file() else bundle.parent
     store_path = store or Path(os.environ.get(STORE_ENV) or root / "shopsense.duckdb")
-    logging.basicConfig(
-        level=log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RequestIdFilter())
+    configure_logging(log_level)
+    if workers > 1 and shared_store is None:
+        console.print(
+            "[red]error:[/] --workers above 1 needs --shared-store: the DuckDB store is one "
+            "process's file"
+        )
+        raise typer.Exit(code=2)
     try:
         config = ServingConfig(
             bundle=bundle,
             store=store_path,
+            shared_store=shared_store,
             api_keys=keys,
             watch_seconds=watch,
             rerank=rerank or RerankConfig(),
@@ -278,13 +301,14 @@ def run_server(
             **(limits or {}),
         )
     except ValidationError as error:
-        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(
+            f"{e['loc'][0]}: {e['msg']}" if e["loc"] else e["msg"] for e in error.errors()
+        )
         console.print(f"[red]error:[/] {problems}")
         raise typer.Exit(code=2) from None
-    uvicorn.run(
-        QuietStartup(create_app(config)),
-        host=host,
-        port=port,
-        log_level=log_level.lower(),
-        **uvicorn_options(config),
-    )
+    if workers == 1:
+        serve(config, host=host, port=port, log_level=log_level)
+        return
+    status = serve_processes(config, host=host, port=port, workers=workers, log_level=log_level)
+    if status:
+        raise typer.Exit(code=status)

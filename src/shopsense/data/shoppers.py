@@ -55,6 +55,14 @@ class UserState:
         """Append events (in order) to a shopper's history."""
         self.events.setdefault(user, []).extend(events)
 
+    def replace(self, user: str, events: list[UserEvent], text: str | None) -> None:
+        """Set everything held about a shopper at once (as another process stored it)."""
+        self.events[user] = events
+        if text is None:
+            self.texts.pop(user, None)
+        else:
+            self.texts[user] = text
+
     def history(self, user: str) -> list[UserEvent]:
         """The shopper's events, oldest first (empty if none)."""
         return self.events.get(user, [])

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -24,16 +23,11 @@ import polars as pl
 import pyarrow as pa
 
 from shopsense.data import schema
+from shopsense.data.batches import EVENTS, event_rows, ingest_batch
 from shopsense.data.dataset import Dataset
 from shopsense.data.errors import DataError, StorageError
 from shopsense.data.records import Interaction
-from shopsense.data.validation import (
-    Origin,
-    check_interaction,
-    check_item_known,
-    conform_table,
-    validate_tables,
-)
+from shopsense.data.validation import check_item_known, validate_tables
 
 __all__ = ["DEFAULT_PATH", "ENV_VAR", "Store", "default_path"]
 
@@ -51,8 +45,6 @@ _ORDER = {
 }
 _KEYS = {"items": "item_id", "users": "user_id"}
 _USER_TABLES = ("interactions", "reviews", "queries", "users")
-_EVENTS = "events"
-_EVENTS_SCHEMA = schema.empty("interactions").to_arrow().schema
 #: DuckDB errors that are the storage's fault, not the data's (raised as `StorageError`).
 _STORAGE_FAILURES = (
     duckdb.IOException,
@@ -145,26 +137,24 @@ class Store:
         stored one, so a partial feed (ids and prices only) does not erase titles. On any
         problem nothing is written and a `DataError` naming `source` is raised.
         """
-        if isinstance(data, Dataset):
-            base = source or data.source or data.name
-            frames = {table: getattr(data, table) for table in schema.TABLES}
-        else:
-            base = source or "ingest"
-            frames = dict(data)
-        unknown = set(frames) - set(schema.TABLES)
-        if unknown:
-            raise DataError(f"unknown tables {sorted(unknown)}", source=base)
-        origins = {table: Origin(f"{base} [{table}]") for table in frames}
-        tables = {
-            table: conform_table(frame, table, origins[table]) for table, frame in frames.items()
-        }
+        batch = ingest_batch(data, source)
         with self._lock:
             stored_items = self._con.sql("SELECT item_id FROM items").pl()["item_id"]
-            validate_tables(tables, origins=origins, known_item_ids=stored_items)
-            with self._transaction(base):
-                for table, frame in tables.items():
+            validate_tables(batch.tables, origins=batch.origins, known_item_ids=stored_items)
+            with self._transaction(batch.source):
+                for table, frame in batch.tables.items():
                     self._write(table, frame.to_arrow())
-        return {table: frame.height for table, frame in tables.items()}
+        return {table: frame.height for table, frame in batch.tables.items()}
+
+    def seed(self, dataset: Dataset, *, source: str) -> None:
+        """Hold `dataset` (a bundle's data): all of it in a store with no items and no events
+        yet, else its items only (the catalogue being served joins the stored one)."""
+        with self._lock:
+            counts = self.counts()
+            if counts["items"] == 0 and counts["interactions"] == 0:
+                self.ingest(dataset, source=source)
+            else:
+                self.ingest({"items": dataset.items}, source=source)
 
     def append_events(self, records: Sequence[Interaction]) -> list[int]:
         """Append interactions durably (committed before return); return their `event_id`s.
@@ -178,20 +168,7 @@ class Store:
         """
         if not records:
             return []
-        for number, record in enumerate(records, start=1):
-            check_interaction(record, source=_EVENTS, record=f"event {number}")
-        received = datetime.now(UTC)
-        # pyarrow, not polars, on this path: building a small frame costs less than a commit.
-        rows = pa.table(
-            {
-                "user_id": [record.user_id for record in records],
-                "item_id": [record.item_id for record in records],
-                "kind": [str(record.kind) for record in records],
-                "value": [float(record.value) for record in records],
-                "timestamp": [_utc(record.timestamp) or received for record in records],
-            },
-            schema=_EVENTS_SCHEMA,
-        )
+        rows = event_rows(records)
         pending = _PendingEvents(rows)
         with self._pending_guard:
             self._pending.append(pending)
@@ -385,14 +362,14 @@ class Store:
         for pending, ids in zip(waiting, item_ids, strict=True):
             try:
                 for number, item_id in enumerate(ids, start=1):
-                    check_item_known(item_id, known, source=_EVENTS, record=f"event {number}")
+                    check_item_known(item_id, known, source=EVENTS, record=f"event {number}")
             except DataError as error:
                 pending.result.set_exception(error)
             else:
                 accepted.append(pending)
         if not accepted:
             return
-        with self._transaction(_EVENTS):
+        with self._transaction(EVENTS):
             start = self._write("interactions", pa.concat_tables([p.rows for p in accepted]))
         for pending in accepted:
             pending.result.set_result(list(range(start, start + pending.rows.num_rows)))
@@ -451,12 +428,6 @@ def _sql_type(column: str, dtype: pl.DataType) -> str:
     if dtype.is_float():
         return "DOUBLE"
     return "VARCHAR"
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _sql_text(text: str) -> str:

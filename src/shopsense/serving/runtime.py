@@ -29,8 +29,8 @@ from shopsense.bundle import Bundle, erase_user, resolve
 from shopsense.data.dataset import Dataset
 from shopsense.data.errors import StorageError
 from shopsense.data.records import Interaction
+from shopsense.data.shop_store import ShopStore, open_store
 from shopsense.data.shoppers import PROFILE_KEY, UserEvent, UserState
-from shopsense.data.store import Store
 from shopsense.placement.engine import PlacementConfig, PlacementEngine
 from shopsense.placement.store import PlacementStore
 from shopsense.ranking.cascade import Recommender
@@ -47,6 +47,7 @@ from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import request_id
 from shopsense.serving.refresh import Refresher
 from shopsense.serving.settings import ServingConfig
+from shopsense.serving.shared_state import Notice, NoticeKind, SharedState
 from shopsense.serving.writer import EventWriter
 from shopsense.text.encoder import Encoder
 from shopsense.text.profiles import InterestProfiler
@@ -162,6 +163,8 @@ class Runtime:
         self.placement: PlacementEngine | None = None
         self._promoted_at = -float("inf")
         self._assistant: AssistantService | None = None
+        #: What the server processes of a shop share (None: this is the only process).
+        self.shared: SharedState | None = None
         self._reloading = asyncio.Lock()
         self.failed_auth = FailedAuthLimiter(config.max_failed_auth, config.failed_auth_window_s)
         self.refresher = Refresher(lambda: self.served, lambda: self.users)
@@ -205,15 +208,22 @@ class Runtime:
     async def start(self) -> None:
         """Load the bundle, open the store (seeding a new one) and load every shopper."""
         served = await self._load(self.config.bundle)
-        self._writer = EventWriter(Store(self.config.store), self._apply)
+        shared = self.config.shared_store
+        store = await asyncio.to_thread(open_store, shared or self.config.store)
+        self._writer = EventWriter(store, self._apply)
         dataset = await self.writer.run(lambda store: _prepare(store, served.bundle))
         self.users = UserState.from_frames(dataset.interactions, dataset.users)
         self._reviews = await served.in_text_thread(_shop_reviews, served.bundle, dataset.reviews)
         self._serve(served)
-        conversations = self.config.conversation_store or self.config.store.with_name(
-            self.config.store.name + ".conversations.duckdb"
+        conversations = (
+            self.config.conversation_store
+            or shared
+            or self.config.store.with_name(self.config.store.name + ".conversations.duckdb")
         )
         self._assistant = await asyncio.to_thread(AssistantService, conversations)
+        if shared is not None:
+            self.shared = SharedState(shared, self._on_notice)
+            await self.shared.open()
         if self.config.placement_store is not None:
             self.placement = await asyncio.to_thread(
                 _placement, self.config.placement_store, self.config.placement, served.bundle
@@ -229,6 +239,9 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.refresher.stop()
+        if self.shared is not None:
+            await self.shared.close()
+            self.shared = None
         await self.alert_sink.close()
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close)
@@ -275,7 +288,9 @@ class Runtime:
             self._reviews = reviews
             self.metrics.swaps.inc()
             log.info("swapped in bundle %s", served.bundle.version)
-            return True
+        if self.shared is not None:
+            await self.shared.notify(Notice(NoticeKind.SWAPPED))
+        return True
 
     def _serve(self, served: Served) -> None:
         self._served = served
@@ -294,7 +309,33 @@ class Runtime:
         recommender.promote(self.placement.promotion_values(recommender.item_ids))
         self._promoted_at = now
 
+    async def _on_notice(self, notice: Notice) -> None:
+        """Act on what another server process of the shop did."""
+        if notice.kind is NoticeKind.ERASED and notice.user is not None:
+            self._forget(notice.user)
+        if notice.kind in (NoticeKind.REVIEWS, NoticeKind.RECONNECTED):
+            stored = await self.writer.run(lambda store: store.table("reviews"))
+            await self.served.in_text_thread(self.reviews.catch_up, stored)
+        if notice.kind in (NoticeKind.SWAPPED, NoticeKind.RECONNECTED):
+            await self.reload()
+
     # ---- shoppers ------------------------------------------------------------------------
+    async def refresh_shopper(self, user: str) -> None:
+        """Bring this process's view of `user` up to what the shared store holds now (events
+        another process accepted; an erasure it made). Nothing to do in a single process."""
+        if self.shared is None:
+            return
+        stored = await self.shared.shopper(user)
+        if not stored.known:
+            if self.users.knows(user):
+                self._forget(user)
+            return
+        held = self.users.history(user)
+        same = [(e.item, e.kind) for e in held] == [(e.item, e.kind) for e in stored.events]
+        if not same or self.users.texts.get(user) != stored.text:
+            self.users.replace(user, stored.events, stored.text)
+            self.served.recommender.forget(user)
+
     def _apply(self, events: list[Interaction]) -> None:
         """Committed events become part of their shoppers' state (on the event loop)."""
         for event in events:
@@ -320,6 +361,8 @@ class Runtime:
         analyzed = await self.served.in_text_thread(shop.read, reviews)
         alerts = shop.add(analyzed)
         self.alert_sink.send(alerts)
+        if self.shared is not None:
+            await self.shared.notify(Notice(NoticeKind.REVIEWS))
         return analyzed, [alert.id for alert in alerts]
 
     async def erase(self, user: str, by: str) -> int:
@@ -347,7 +390,7 @@ class Runtime:
         except duckdb.Error as error:
             raise StorageError(f"conversation erasure failed: {error}") from error
 
-        def erase_everywhere(store: Store) -> int:
+        def erase_everywhere(store: ShopStore) -> int:
             deleted: dict[str, int] = {}
             try:
                 rows = erase_user(root, user, lambda: deleted.update(store.delete_user(user)))
@@ -357,14 +400,21 @@ class Runtime:
             return rows + sum(deleted.values())
 
         rows = await self.writer.run(erase_everywhere) + placed
+        self._forget(user)
+        self.metrics.erasures.inc()
+        if self.shared is not None:
+            await self.shared.notify(Notice(NoticeKind.ERASED, user))
+        await asyncio.to_thread(self._audit, "erase_shopper", by, rows=rows)
+        return rows
+
+    def _forget(self, user: str) -> None:
+        """Drop everything this process holds about a shopper (live state, their reviews'
+        readings, their list computed ahead)."""
         self.users.forget(user)
         self.reviews.forget_user(user)
         self.served.recommender.forget(user)
         self.refresher.forget(user)
-        self.metrics.erasures.inc()
         self.metrics.shoppers.set(len(self.users.events))
-        await asyncio.to_thread(self._audit, "erase_shopper", by, rows=rows)
-        return rows
 
     def _audit(self, action: str, by: str, **details: int) -> None:
         """Append one record to the audit log (flushed to disk) and log it."""
@@ -421,14 +471,10 @@ def _placement(path: Path, config: PlacementConfig, bundle: Bundle) -> Placement
     return PlacementEngine(PlacementStore(path), config=config, brands=brands)
 
 
-def _prepare(store: Store, bundle: Bundle) -> Dataset:
+def _prepare(store: ShopStore, bundle: Bundle) -> Dataset:
     """Seed an empty store with the bundle's data, make sure it holds the served catalogue, and
     return everything stored."""
-    counts = store.counts()
-    if counts["items"] == 0 and counts["interactions"] == 0:
-        store.ingest(bundle.dataset(), source=f"bundle {bundle.version}")
-    else:
-        store.ingest({"items": bundle.items}, source=f"bundle {bundle.version}")
+    store.seed(bundle.dataset(), source=f"bundle {bundle.version}")
     return store.load()
 
 

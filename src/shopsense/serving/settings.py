@@ -8,7 +8,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from shopsense.placement.engine import PlacementConfig
 from shopsense.ranking.rerank import RerankConfig
@@ -47,6 +47,13 @@ class ServingConfig(BaseModel):
     store: Path = Field(
         description="The DuckDB store that durably holds every shopper's events and profile; "
         "a new store is seeded with the bundle's training data."
+    )
+    shared_store: str | None = Field(
+        None,
+        pattern=r"^postgres(ql)?://",
+        description="PostgreSQL URL of the store that several server processes (on one machine "
+        "or many) share: events, profiles, reviews and conversations, with notices of erasures, "
+        "new reviews and bundle swaps. None: `store`, one process's DuckDB file.",
     )
     api_keys: dict[str, Scope] = Field(
         min_length=1, description="API key -> scope; sent by clients in the X-API-Key header."
@@ -140,7 +147,8 @@ class ServingConfig(BaseModel):
     conversation_store: Path | None = Field(
         None,
         description="DuckDB file of the assistant's conversations (PII-masked, erasable with "
-        "the shopper). None: `<store>.conversations.duckdb` beside the store.",
+        "the shopper). None: the shared store where there is one, else "
+        "`<store>.conversations.duckdb` beside the store.",
     )
     placement: PlacementConfig = Field(
         default_factory=PlacementConfig,
@@ -152,6 +160,26 @@ class ServingConfig(BaseModel):
         "business rules, same-title de-duplication (on), a per-brand cap (off), MMR diversity "
         "(0) and exploration (0). Lists computed ahead under other settings are scored live.",
     )
+
+    @model_validator(mode="after")
+    def _one_process_files(self) -> ServingConfig:
+        """Files that only one process may open cannot be combined with a shared store."""
+        if self.shared_store is not None:
+            for field, value in (
+                ("placement_store", self.placement_store),
+                ("conversation_store", self.conversation_store),
+            ):
+                if value is not None:
+                    raise ValueError(
+                        f"{field} is a DuckDB file, which one process alone may open: it "
+                        "cannot be combined with shared_store"
+                        + (
+                            " (sponsored placement runs in one process for now)"
+                            if field == "placement_store"
+                            else " (conversations are kept in the shared store)"
+                        )
+                    )
+        return self
 
 
 def parse_api_keys(text: str) -> dict[str, Scope]:

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from shopsense.data.errors import DataError, StorageError
 from shopsense.data.records import Interaction
-from shopsense.data.store import Store
+from shopsense.data.shop_store import ShopStore
 
 T = TypeVar("T")
 #: Least seconds between two probes of a failing store.
@@ -29,10 +29,11 @@ _Waiting = tuple[Sequence[Interaction], "asyncio.Future[None]"]
 
 
 class EventWriter:
-    """Appends events to a `Store`, batching concurrent requests into one transaction, and calls
-    `on_commit` (on the event loop) with each committed batch before acknowledging it."""
+    """Appends events to a store (`ShopStore`), batching concurrent requests into one
+    transaction, and calls `on_commit` (on the event loop) with each committed batch before
+    acknowledging it."""
 
-    def __init__(self, store: Store, on_commit: Callable[[list[Interaction]], None]) -> None:
+    def __init__(self, store: ShopStore, on_commit: Callable[[list[Interaction]], None]) -> None:
         self.store = store
         self._on_commit = on_commit
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-store")
@@ -51,7 +52,7 @@ class EventWriter:
             asyncio.get_running_loop().create_task(self._flush())
         await future
 
-    async def run(self, work: Callable[[Store], T]) -> T:
+    async def run(self, work: Callable[[ShopStore], T]) -> T:
         """Run `work(store)` on the store's thread (reads, erasure, catalogue updates)."""
         loop = asyncio.get_running_loop()
         try:

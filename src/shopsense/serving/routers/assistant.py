@@ -70,6 +70,7 @@ async def post_message(
     user = message.user or caller.shopper
     if user is not None:
         require_shopper(caller, user)
+        await runtime.refresh_shopper(user)
     if message.item is not None:
         _require_known_item(runtime, message.item)
     asked = Message(message.text, message.conversation, user, message.item)

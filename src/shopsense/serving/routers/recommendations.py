@@ -116,6 +116,7 @@ async def recommend(
     the shop's bestsellers. Review floors leave out products below them. With `sponsored`,
     sponsored items may take the configured slots."""
     runtime.promote(stale_only=True)
+    await runtime.refresh_shopper(user_id)
     served = runtime.served
     recommender = served.recommender
     history = recommender.history(runtime.users.history(user_id))

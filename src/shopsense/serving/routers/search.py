@@ -73,7 +73,10 @@ async def search(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             detail="search is not available: this bundle was trained without a search index",
         )
-    context = served.shopper_context(runtime.users.history(user)) if user is not None else None
+    context = None
+    if user is not None:
+        await runtime.refresh_shopper(user)
+        context = served.shopper_context(runtime.users.history(user))
     # Personal data in the query is masked before it is encoded.
     filters = Filters(**floor.model_dump()) if not floor.is_empty() else None
     query = mask_pii(q)

@@ -57,6 +57,7 @@ async def describe_user(profile: ProfileIn, runtime: RuntimeDep, caller: CallerD
 async def get_user(user_id: PathId, runtime: RuntimeDep) -> ProfileOut:
     """The shopper's readable interest profile and latest events (their token or an admin
     key; 404 for an unknown shopper only to those)."""
+    await runtime.refresh_shopper(user_id)
     if not runtime.users.knows(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown shopper")
     return await _profile(runtime, user_id)

@@ -12,7 +12,8 @@ from polars.testing import assert_frame_equal
 from test_store import shop  # noqa: F401 - the shared five-table fixture
 
 from shopsense.data import DataError, Dataset, Interaction, StorageError, schema
-from shopsense.data.postgres_store import PostgresStore, safe_url
+from shopsense.data.postgres import redact_url
+from shopsense.data.postgres_store import PostgresStore
 from shopsense.data.shop_store import open_store
 from shopsense.data.store import Store
 
@@ -137,7 +138,7 @@ def test_an_unreachable_database_is_a_storage_error_without_the_password() -> No
     with pytest.raises(StorageError) as caught:
         PostgresStore(url)
     assert "s3cret" not in str(caught.value)
-    assert safe_url(url) == "postgresql://shop@127.0.0.1:1/none?connect_timeout=2"
+    assert redact_url(url) == "postgresql://shop@127.0.0.1:1/none?connect_timeout=2"
 
 
 def test_a_duckdb_path_still_opens_the_embedded_store(tmp_path: Path) -> None:

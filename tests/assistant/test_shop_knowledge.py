@@ -1,5 +1,5 @@
-"""Policies as passages, orders read from purchase events, a product page as evidence, and the
-conversation store (durable, erasable)."""
+"""Policies as passages, orders read from purchase events and a product page as evidence (the
+conversation store: test_conversation_store.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shopsense.assistant.conversations import ConversationStore, Role, Turn
-from shopsense.assistant.evidence import Evidence, EvidenceSource
+from shopsense.assistant.evidence import EvidenceSource
 from shopsense.assistant.orders import OrderStatus, PurchaseOrders
 from shopsense.assistant.policies import demo_policies, load_policies, policy_passages
 from shopsense.assistant.product_evidence import product_evidence
@@ -82,41 +81,3 @@ def test_product_page_becomes_citable_evidence() -> None:
     assert by_id["p1:attribute:sizes"].text == "sizes: 8, 9"
     assert by_id["p1:description:1"].text.startswith("Light. It grips")
     assert [e.id for e in found if e.source is EvidenceSource.REVIEW] == ["p1:review:1"]
-
-
-def test_conversations_are_durable_and_erasable(tmp_path: Path) -> None:
-    path = tmp_path / "conversations.duckdb"
-    cited = Evidence(EvidenceSource.POLICY, "returns.md#1", "Return within 30 days.", "Returns")
-    now = datetime.now(UTC)
-    with ConversationStore(path) as store:
-        mine = store.start("u1")
-        anonymous = store.start(None)
-        store.append(mine, [Turn(Role.SHOPPER, "can I return it?", now, "policy", "p1")])
-        store.append(
-            mine,
-            [Turn(Role.ASSISTANT, "Return within 30 days.", now, "policy", "p1", 0.9, (cited,))],
-            handover_summary="policy; the shopper said: can I return it?",
-        )
-    with ConversationStore(path) as store:
-        found = store.conversation(mine)
-        assert found is not None and found.handover and found.last_item == "p1"
-        assert [t.role for t in found.turns] == [Role.SHOPPER, Role.ASSISTANT]
-        assert found.turns[1].citations == (cited,)
-        assert [c.conversation_id for c in store.conversations(handover=True)] == [mine]
-        assert [c.conversation_id for c in store.conversations(user_id="u1")] == [mine]
-        assert store.erase_user("u1") == 1
-        assert store.conversation(mine) is None
-        assert store.conversation(anonymous) is not None
-
-
-def test_recorded_answers_are_qa_evidence_about_their_product() -> None:
-    with ConversationStore() as store:
-        first = store.add_answer("p1", "Is it waterproof?", "Yes, to 10 m.")
-        second = store.add_answer("p1", "Does it float?", "No.")
-        store.add_answer("p2", "Is it red?", "Blue.")
-        assert [a.answer_id for a in store.answers("p1")] == [second.answer_id, first.answer_id]
-        evidence = first.evidence()
-        assert evidence.source is EvidenceSource.QA
-        assert evidence.id == f"p1:qa:{first.answer_id}"
-        assert evidence.text == "Yes, to 10 m." and evidence.topic == "Is it waterproof?"
-        assert store.answers("p3") == []

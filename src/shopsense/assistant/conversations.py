@@ -1,8 +1,10 @@
-"""The conversation store: every assistant conversation and its turns, in DuckDB.
+"""The conversation store: every assistant conversation and its turns, in DuckDB or PostgreSQL.
 
-A DuckDB file of its own (beside the shop's store), like the placement store. Texts arrive
-PII-masked (the assistant masks a message before anything else reads it); a conversation records
-its shopper (None: an anonymous visitor), so erasing a shopper deletes their conversations whole.
+A DuckDB file of its own (beside the shop's store), like the placement store; or, for several
+server processes sharing it, a PostgreSQL database given by URL (`shopsense.data.sql_file`).
+Texts arrive PII-masked (the assistant masks a message before anything else reads it); a
+conversation records its shopper (None: an anonymous visitor), so erasing a shopper deletes their
+conversations whole.
 Staff read conversations by shopper, or the ones handed over to a person, and record answers to
 product questions (the shop's own Q&A), which the assistant then cites as `qa` evidence.
 """
@@ -17,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from shopsense.assistant.evidence import Evidence, EvidenceSource
-from shopsense.data.duckdb_file import DuckDBFile
+from shopsense.data.sql_file import SqlFile
 
 __all__ = ["AnsweredQuestion", "Conversation", "ConversationStore", "Role", "Turn"]
 
@@ -28,7 +30,7 @@ CREATE TABLE IF NOT EXISTS conversations (
 CREATE TABLE IF NOT EXISTS turns (
     conversation_id VARCHAR NOT NULL, turn INTEGER NOT NULL, role VARCHAR NOT NULL,
     text VARCHAR NOT NULL, said_at TIMESTAMPTZ NOT NULL, intent VARCHAR, item_id VARCHAR,
-    confidence DOUBLE, citations VARCHAR NOT NULL, PRIMARY KEY (conversation_id, turn));
+    confidence DOUBLE PRECISION, citations VARCHAR NOT NULL, PRIMARY KEY (conversation_id, turn));
 CREATE SEQUENCE IF NOT EXISTS answer_ids START 1;
 CREATE TABLE IF NOT EXISTS answered_questions (
     answer_id BIGINT PRIMARY KEY, item_id VARCHAR NOT NULL, question VARCHAR NOT NULL,
@@ -91,20 +93,20 @@ class AnsweredQuestion:
         )
 
 
-class ConversationStore(DuckDBFile):
-    """Conversations in one DuckDB file (`":memory:"` for a throw-away)."""
+class ConversationStore(SqlFile):
+    """Conversations in one DuckDB file (`":memory:"` for a throw-away), or in the PostgreSQL
+    database named by a `postgresql://` URL, shared by several server processes."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
-        super().__init__(path, _SCHEMA, "the conversation store")
+    def __init__(self, path_or_url: str | Path = ":memory:") -> None:
+        super().__init__(path_or_url, _SCHEMA, "the conversation store")
 
     def start(self, user_id: str | None) -> str:
         """A new conversation of `user_id` (None: anonymous); returns its id."""
         conversation_id = uuid.uuid4().hex
-        with self._lock:
-            self._con.execute(
-                "INSERT INTO conversations (conversation_id, user_id, started_at) VALUES (?, ?, ?)",
-                [conversation_id, user_id, datetime.now(UTC)],
-            )
+        self.execute(
+            "INSERT INTO conversations (conversation_id, user_id, started_at) VALUES (?, ?, ?)",
+            [conversation_id, user_id, datetime.now(UTC)],
+        )
         return conversation_id
 
     def append(
@@ -123,43 +125,38 @@ class ConversationStore(DuckDBFile):
             )
             for t in turns
         ]
-        with self._lock:
-            self._con.execute("BEGIN")
-            try:
-                ((count,),) = self._con.execute(
-                    "SELECT count(*) FROM turns WHERE conversation_id = ?", [conversation_id]
-                ).fetchall()
-                for offset, row in enumerate(rows):
-                    self._con.execute(
-                        "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [conversation_id, count + offset + 1, *row],
-                    )
-                if handover_summary is not None:
-                    self._con.execute(
-                        "UPDATE conversations SET handover = true, handover_summary = ? "
-                        "WHERE conversation_id = ?",
-                        [handover_summary, conversation_id],
-                    )
-                self._con.execute("COMMIT")
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
+        with self.transaction():
+            # Updating the conversation's row first makes appends to it from several processes
+            # take turns (PostgreSQL holds the row's lock until the commit).
+            self.execute(
+                "UPDATE conversations SET handover = handover OR ?, "
+                "handover_summary = coalesce(?, handover_summary) WHERE conversation_id = ?",
+                [handover_summary is not None, handover_summary, conversation_id],
+            )
+            ((count,),) = self.execute(
+                "SELECT count(*) FROM turns WHERE conversation_id = ?", [conversation_id]
+            )
+            for offset, row in enumerate(rows):
+                self.execute(
+                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [conversation_id, count + offset + 1, *row],
+                )
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         """A conversation with its turns; None when unknown (or erased)."""
         with self._lock:
-            head = self._con.execute(
+            head = self.execute(
                 "SELECT conversation_id, user_id, started_at, handover, handover_summary "
                 "FROM conversations WHERE conversation_id = ?",
                 [conversation_id],
-            ).fetchall()
+            )
             if not head:
                 return None
-            rows = self._con.execute(
+            rows = self.execute(
                 "SELECT role, text, said_at, intent, item_id, confidence, citations FROM turns "
                 "WHERE conversation_id = ? ORDER BY turn",
                 [conversation_id],
-            ).fetchall()
+            )
         turns = tuple(
             Turn(
                 Role(role),
@@ -192,47 +189,36 @@ class ConversationStore(DuckDBFile):
         if handover is not None:
             query += " AND handover = ?"
             values.append(handover)
-        with self._lock:
-            rows = self._con.execute(
-                query + " ORDER BY started_at DESC LIMIT ?", [*values, limit]
-            ).fetchall()
+        rows = self.execute(query + " ORDER BY started_at DESC LIMIT ?", [*values, limit])
         return [Conversation(*row) for row in rows]
 
     def add_answer(self, item_id: str, question: str, answer: str) -> AnsweredQuestion:
         """Record the shop's answer to a question about a product."""
-        with self._lock:
-            ((answer_id, at),) = self._con.execute(
-                "INSERT INTO answered_questions VALUES (nextval('answer_ids'), ?, ?, ?, ?) "
-                "RETURNING answer_id, answered_at",
-                [item_id, question, answer, datetime.now(UTC)],
-            ).fetchall()
+        ((answer_id, at),) = self.execute(
+            "INSERT INTO answered_questions VALUES (nextval('answer_ids'), ?, ?, ?, ?) "
+            "RETURNING answer_id, answered_at",
+            [item_id, question, answer, datetime.now(UTC)],
+        )
         return AnsweredQuestion(int(answer_id), item_id, question, answer, at)
 
     def answers(self, item_id: str) -> list[AnsweredQuestion]:
         """The shop's answers about a product, newest first."""
-        with self._lock:
-            rows = self._con.execute(
-                "SELECT answer_id, item_id, question, answer, answered_at FROM answered_questions "
-                "WHERE item_id = ? ORDER BY answer_id DESC",
-                [item_id],
-            ).fetchall()
+        rows = self.execute(
+            "SELECT answer_id, item_id, question, answer, answered_at FROM answered_questions "
+            "WHERE item_id = ? ORDER BY answer_id DESC",
+            [item_id],
+        )
         return [AnsweredQuestion(int(i), *rest) for i, *rest in rows]
 
     def erase_user(self, user_id: str) -> int:
         """Delete every conversation of a shopper; return how many there were."""
-        with self._lock:
-            self._con.execute("BEGIN")
-            try:
-                self._con.execute(
-                    "DELETE FROM turns WHERE conversation_id IN "
-                    "(SELECT conversation_id FROM conversations WHERE user_id = ?)",
-                    [user_id],
-                )
-                ((count,),) = self._con.execute(
-                    "DELETE FROM conversations WHERE user_id = ?", [user_id]
-                ).fetchall()
-                self._con.execute("COMMIT")
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-        return int(count)
+        with self.transaction():
+            self.execute(
+                "DELETE FROM turns WHERE conversation_id IN "
+                "(SELECT conversation_id FROM conversations WHERE user_id = ?)",
+                [user_id],
+            )
+            erased = self.execute(
+                "DELETE FROM conversations WHERE user_id = ? RETURNING conversation_id", [user_id]
+            )
+        return len(erased)

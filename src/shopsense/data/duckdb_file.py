@@ -1,18 +1,52 @@
 """A small DuckDB file of its own (beside the shop's store), for one component's tables: opened
-with its schema, used under one lock, closed on exit."""
+with its schema, used under one lock, closed on exit.
+
+`DuckDBFile` hands its subclasses the DuckDB connection itself; `DuckDBDatabase` is the DuckDB
+side of `shopsense.data.sql_file.SqlFile` (SQL both DuckDB and PostgreSQL accept)."""
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import duckdb
 
-from shopsense.data.errors import DataError
+from shopsense.data.errors import DataError, StorageError
 
-__all__ = ["DuckDBFile"]
+__all__ = ["STORAGE_FAILURES", "DuckDBDatabase", "DuckDBFile", "open_duckdb"]
+
+#: DuckDB errors that are the storage's fault, not the data's (raised as `StorageError`).
+STORAGE_FAILURES = (
+    duckdb.IOException,
+    duckdb.FatalException,
+    duckdb.InternalException,
+    duckdb.PermissionException,
+    duckdb.OutOfMemoryException,
+    duckdb.ConnectionException,
+)
+#: DuckDB errors that are the data's fault (raised as `DataError`).
+_BAD_DATA = (duckdb.DataError, duckdb.IntegrityError)
+# An INSERT, UPDATE or DELETE without RETURNING: DuckDB answers it with a row of its count.
+_COUNTED = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b(?!.*\bRETURNING\b)", re.IGNORECASE | re.DOTALL)
+
+
+def open_duckdb(path: str, schema: str, what: str) -> duckdb.DuckDBPyConnection:
+    """A connection to the DuckDB file `path` (`":memory:"`: a throw-away) with `schema`
+    applied and times in UTC; `DataError` naming `what` when it cannot be opened."""
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(path)
+    except duckdb.Error as error:
+        raise DataError(f"cannot open {what}: {error}", source=path) from None
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(schema)
+    return con
 
 
 class DuckDBFile:
@@ -22,14 +56,7 @@ class DuckDBFile:
     def __init__(self, path: str | Path, schema: str, what: str) -> None:
         """`what` names the file in errors ("the placement store")."""
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(self.path)
-        except duckdb.Error as error:
-            raise DataError(f"cannot open {what}: {error}", source=self.path) from None
-        self._con.execute("SET TimeZone = 'UTC'")
-        self._con.execute(schema)
+        self._con = open_duckdb(self.path, schema, what)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -46,3 +73,46 @@ class DuckDBFile:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class DuckDBDatabase:
+    """A component's tables in a DuckDB file of their own (`":memory:"` for a throw-away).
+    Storage failures raise `StorageError`, bad data `DataError`. Not locked: the caller takes
+    turns."""
+
+    def __init__(self, path: str | Path, schema: str, what: str) -> None:
+        self.source = str(path)
+        self._con = open_duckdb(self.source, schema, what)
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement (`?` placeholders); its rows (none for a write without RETURNING)."""
+        with self._errors():
+            rows = self._con.execute(sql, params).fetchall()
+        return [] if _COUNTED.match(sql) else rows
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The statements run inside as one transaction: committed, or rolled back on error."""
+        with self._errors():
+            self._con.begin()
+        try:
+            yield
+            with self._errors():
+                self._con.commit()
+        except BaseException:
+            with suppress(duckdb.Error):  # a failed commit has already ended the transaction
+                self._con.rollback()
+            raise
+
+    def close(self) -> None:
+        """Close the file."""
+        self._con.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except STORAGE_FAILURES as error:
+            raise StorageError(str(error), source=self.source) from error
+        except _BAD_DATA as error:
+            raise DataError(str(error), source=self.source) from error

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from urllib.parse import urlsplit, urlunsplit
 
 import polars as pl
 import psycopg
@@ -24,10 +23,11 @@ from shopsense.data import schema
 from shopsense.data.batches import EVENTS, event_rows, ingest_batch
 from shopsense.data.dataset import Dataset
 from shopsense.data.errors import DataError, StorageError
+from shopsense.data.postgres import redact_url
 from shopsense.data.records import Interaction
 from shopsense.data.validation import check_item_known, validate_tables
 
-__all__ = ["PostgresStore", "is_database_url", "safe_url"]
+__all__ = ["PostgresStore"]
 
 SCHEMA_VERSION = "1"
 #: Per table: the column that keeps row order (and numbers appended rows), and the upsert key.
@@ -44,27 +44,12 @@ _USER_TABLES = ("interactions", "reviews", "queries", "users")
 _SETUP_LOCK = 0x5350_5345  # "SPSE"
 
 
-def is_database_url(location: object) -> bool:
-    """Whether a store location names a PostgreSQL database (`postgresql://...`)."""
-    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
-
-
-def safe_url(url: str) -> str:
-    """`url` without its password (for errors and logs)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 class PostgresStore:
     """A shop's data in one PostgreSQL database. Use as a context manager, or call `close()`."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.path = safe_url(url)
+        self.path = redact_url(url)
         self._guard = threading.RLock()
         self._known_items: set[str] = set()
         self._con = self._connect()

@@ -11,7 +11,8 @@ from typing import Protocol
 import polars as pl
 
 from shopsense.data.dataset import Dataset
-from shopsense.data.postgres_store import PostgresStore, is_database_url
+from shopsense.data.postgres import is_database_url
+from shopsense.data.postgres_store import PostgresStore
 from shopsense.data.records import Interaction
 from shopsense.data.store import Store
 

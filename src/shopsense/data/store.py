@@ -25,6 +25,7 @@ import pyarrow as pa
 from shopsense.data import schema
 from shopsense.data.batches import EVENTS, event_rows, ingest_batch
 from shopsense.data.dataset import Dataset
+from shopsense.data.duckdb_file import STORAGE_FAILURES
 from shopsense.data.errors import DataError, StorageError
 from shopsense.data.records import Interaction
 from shopsense.data.validation import check_item_known, validate_tables
@@ -45,15 +46,6 @@ _ORDER = {
 }
 _KEYS = {"items": "item_id", "users": "user_id"}
 _USER_TABLES = ("interactions", "reviews", "queries", "users")
-#: DuckDB errors that are the storage's fault, not the data's (raised as `StorageError`).
-_STORAGE_FAILURES = (
-    duckdb.IOException,
-    duckdb.FatalException,
-    duckdb.InternalException,
-    duckdb.PermissionException,
-    duckdb.OutOfMemoryException,
-    duckdb.ConnectionException,
-)
 
 # Per open database file: its write lock and how many `Store`s have it open. DuckDB shares one
 # database object per file within a process, so two `Store`s on one file must take turns.
@@ -307,7 +299,7 @@ class Store:
                 self._con.rollback()
             except duckdb.Error:
                 pass  # a failed commit has already ended the transaction
-            if isinstance(error, _STORAGE_FAILURES):
+            if isinstance(error, STORAGE_FAILURES):
                 self._broken = isinstance(error, duckdb.FatalException)
                 problem = f"nothing was written: {error}"
                 raise StorageError(problem, source=str(self.path)) from error

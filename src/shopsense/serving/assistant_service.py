@@ -52,8 +52,9 @@ class AssistantUnavailable(RuntimeError):
 class AssistantService:
     """Answers shoppers' messages for the server."""
 
-    def __init__(self, path: Path) -> None:
-        self.conversations = ConversationStore(path)
+    def __init__(self, conversations: str | Path) -> None:
+        """`conversations`: the conversation store's DuckDB file or PostgreSQL URL."""
+        self.conversations = ConversationStore(conversations)
         self.intents = IntentClassifier()
         self._built: tuple[Served, Assistant] | None = None
         self._building = asyncio.Lock()

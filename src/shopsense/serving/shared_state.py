@@ -24,7 +24,7 @@ from enum import StrEnum
 import psycopg
 
 from shopsense.data.errors import StorageError
-from shopsense.data.postgres_store import safe_url
+from shopsense.data.postgres import redact_url
 from shopsense.data.shoppers import PROFILE_KEY, UserEvent
 
 __all__ = ["CHANNEL", "Notice", "NoticeKind", "SharedState", "StoredShopper"]
@@ -115,7 +115,7 @@ class SharedState:
             text, items, kinds, seconds = await cursor.fetchone() or (None, [], [], [])
         except psycopg.Error as error:
             raise StorageError(
-                _cannot("read a shopper", error), source=safe_url(self._url)
+                _cannot("read a shopper", error), source=redact_url(self._url)
             ) from error
         events = [
             UserEvent(item, kind, float("nan") if moment is None else moment)

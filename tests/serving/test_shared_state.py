@@ -3,6 +3,7 @@ events, erasures, reviews and bundle swaps; `shopsense serve --workers 2` runs t
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,10 +16,13 @@ from typer.testing import CliRunner
 
 from shopsense.bundle import Bundle, train_bundle
 from shopsense.cli import app as cli
+from shopsense.data import Interaction
 from shopsense.data.demo import generate_demo_shop
+from shopsense.data.postgres_store import PostgresStore
 from shopsense.serving.app import create_app
 from shopsense.serving.runtime import Runtime
 from shopsense.serving.settings import ServingConfig
+from shopsense.serving.shared_state import Notice, SharedState, StoredShopper
 from tests.serving.conftest import ADMIN, CATALOG, LIGHT_MODELS, private_copy, serving_config
 from tests.serving.server import Server
 
@@ -180,3 +184,30 @@ def test_serve_with_two_worker_processes(root: Path, tmp_path: Path, postgres_ur
         server.stop()
     assert server.process.returncode == 0
     assert "s3cret" not in server.log.read_text()
+
+
+def test_concurrent_reads_share_one_query_and_each_gets_its_shopper(postgres_url: str) -> None:
+    shop = generate_demo_shop(n_items=80, n_users=6)
+    with PostgresStore(postgres_url) as store:
+        store.ingest(shop)
+        item = shop.items["item_id"][0]
+        store.append_events([Interaction(user_id="late", item_id=item, kind="cart")])
+        expected = store.table("interactions").group_by("user_id").len()
+
+    async def read_all(users: list[str]) -> list[StoredShopper]:
+        async def ignore(notice: Notice) -> None:
+            return None
+
+        shared = SharedState(postgres_url, ignore)
+        await shared.open()
+        try:
+            return await asyncio.gather(*(shared.shopper(user) for user in users))
+        finally:
+            await shared.close()
+
+    users = [*expected["user_id"].to_list(), "nobody", "late"]
+    found = asyncio.run(read_all(users))
+    counts = dict(zip(expected["user_id"], expected["len"], strict=True))
+    assert [len(s.events) for s in found[:-2]] == [counts[u] for u in users[:-2]]
+    assert not found[-2].known
+    assert [(e.item, e.kind) for e in found[-1].events] == [(item, "cart")]

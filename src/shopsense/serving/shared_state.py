@@ -36,13 +36,18 @@ CHANNEL = "shopsense"
 #: Seconds between attempts to listen again after the connection was lost.
 RETRY_S = 1.0
 
-_SHOPPER = f"""
+#: Several shoppers at once: per shopper, the profile sentence and the events in order.
+_SHOPPERS = f"""
 SELECT
-    (SELECT attributes::json ->> '{PROFILE_KEY}' FROM users WHERE user_id = %(user)s),
-    coalesce(array_agg(item_id ORDER BY event_id), '{{}}'),
-    coalesce(array_agg(kind ORDER BY event_id), '{{}}'),
-    coalesce(array_agg(extract(epoch FROM timestamp)::float8 ORDER BY event_id), '{{}}')
-FROM interactions WHERE user_id = %(user)s
+    asked.user_id,
+    (SELECT attributes::json ->> '{PROFILE_KEY}' FROM users WHERE users.user_id = asked.user_id),
+    array_remove(array_agg(i.item_id ORDER BY i.event_id), NULL),
+    array_remove(array_agg(i.kind ORDER BY i.event_id), NULL),
+    array_agg(extract(epoch FROM i.timestamp)::float8 ORDER BY i.event_id)
+        FILTER (WHERE i.event_id IS NOT NULL)
+FROM unnest(%s::text[]) AS asked(user_id)
+LEFT JOIN interactions i ON i.user_id = asked.user_id
+GROUP BY asked.user_id
 """
 
 
@@ -91,6 +96,9 @@ class SharedState:
         self._reads: psycopg.AsyncConnection | None = None
         self._listening: asyncio.Task[None] | None = None
         self._listener_ready = asyncio.Event()
+        #: Shoppers asked for while a read is under way, with the callers waiting on them.
+        self._waiting: dict[str, list[asyncio.Future[StoredShopper]]] = {}
+        self._reading = False
 
     async def open(self) -> None:
         """Connect and start listening (returns once notices are being received)."""
@@ -107,21 +115,52 @@ class SharedState:
             await self._reads.close()
 
     async def shopper(self, user: str) -> StoredShopper:
-        """`user`'s events (oldest first) and profile sentence as committed now."""
+        """`user`'s events (oldest first) and profile sentence as committed now: by a read
+        that starts after this call. Calls made while a read is under way share the next one
+        (one query for many shoppers), like the event writer's group commit."""
+        answer: asyncio.Future[StoredShopper] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(user, []).append(answer)
+        if not self._reading:
+            self._reading = True
+            asyncio.get_running_loop().create_task(self._read_waiting())
+        return await answer
+
+    async def _read_waiting(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                try:
+                    found = await self._read(list(batch))
+                except StorageError as error:
+                    for answers in batch.values():
+                        for answer in answers:
+                            if not answer.done():
+                                answer.set_exception(error)
+                    continue
+                for user, answers in batch.items():
+                    for answer in answers:
+                        if not answer.done():
+                            answer.set_result(found[user])
+        finally:
+            self._reading = False
+
+    async def _read(self, users: list[str]) -> dict[str, StoredShopper]:
         try:
             if self._reads is None or self._reads.closed or self._reads.broken:
                 self._reads = await self._connect()
-            cursor = await self._reads.execute(_SHOPPER, {"user": user})
-            text, items, kinds, seconds = await cursor.fetchone() or (None, [], [], [])
+            cursor = await self._reads.execute(_SHOPPERS, [users])
+            rows = await cursor.fetchall()
         except psycopg.Error as error:
-            raise StorageError(
-                _cannot("read a shopper", error), source=redact_url(self._url)
-            ) from error
-        events = [
-            UserEvent(item, kind, float("nan") if moment is None else moment)
-            for item, kind, moment in zip(items, kinds, seconds, strict=True)
-        ]
-        return StoredShopper(events, text)
+            problem = _cannot("read shoppers", error)
+            raise StorageError(problem, source=redact_url(self._url)) from error
+        found = {}
+        for user, text, items, kinds, seconds in rows:
+            events = [
+                UserEvent(item, kind, float("nan") if moment is None else moment)
+                for item, kind, moment in zip(items, kinds, seconds or [], strict=True)
+            ]
+            found[user] = StoredShopper(events, text)
+        return found
 
     async def notify(self, notice: Notice) -> None:
         """Tell the other processes (committed at once; best effort: a failure is logged,

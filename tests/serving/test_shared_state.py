@@ -49,7 +49,9 @@ def servers(root: Path, tmp_path: Path, postgres_url: str) -> Iterator[list[Test
     clients = []
     for number in range(2):
         config = serving_config(root, tmp_path / f"local-{number}.duckdb")
-        shared = ServingConfig.model_validate({**config.model_dump(), "shared_store": postgres_url})
+        shared = ServingConfig.model_validate(
+            {**config.model_dump(), "shared_store": postgres_url, "placement_store": postgres_url}
+        )
         clients.append(TestClient(create_app(shared)).__enter__())
     try:
         yield clients
@@ -134,11 +136,30 @@ def test_a_bundle_swapped_in_by_one_server_is_served_by_the_other(
     assert eventually(lambda: second.get("/healthz").json()["bundle"] == new != old, 60.0)
 
 
+def test_a_campaign_saved_on_one_server_is_placed_by_the_other(
+    servers: list[TestClient], root: Path
+) -> None:
+    first, second = servers
+    items = some_items(root, 30)
+    campaign = {"campaign_id": "spring", "items": items[20:30], "bid": 2.0, "daily_budget": 100.0}
+    assert first.post("/v1/campaigns", json=campaign, headers=ADMIN).status_code == 200
+    assert eventually(
+        lambda: (
+            [c["campaign_id"] for c in second.get("/v1/campaigns", headers=ADMIN).json()]
+            == ["spring"]
+        )
+    )
+    assert first.delete("/v1/campaigns/spring", headers=ADMIN).status_code == 200
+    assert eventually(lambda: second.get("/v1/campaigns", headers=ADMIN).json() == [])
+
+
 def test_one_process_files_cannot_be_shared(tmp_path: Path, root: Path) -> None:
     config = serving_config(root, tmp_path / "s.duckdb").model_dump()
     shared = {**config, "shared_store": "postgresql://shop@db/shop"}
-    with pytest.raises(ValidationError, match="placement_store is a DuckDB file"):
+    with pytest.raises(ValidationError, match="placement_store must be a PostgreSQL URL"):
         ServingConfig.model_validate({**shared, "placement_store": tmp_path / "p.duckdb"})
+    with pytest.raises(ValidationError, match="conversation_store is a DuckDB file"):
+        ServingConfig.model_validate({**shared, "conversation_store": tmp_path / "c.duckdb"})
     with pytest.raises(ValidationError, match="shared_store"):
         ServingConfig.model_validate({**config, "shared_store": "mysql://shop@db/shop"})
     result = CliRunner().invoke(cli, ["serve", f"--bundle={root}", "--workers=2"])

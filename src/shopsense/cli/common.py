@@ -12,6 +12,7 @@ from rich.console import Console
 
 from shopsense.data.dataset import Dataset
 from shopsense.data.errors import DataError
+from shopsense.data.postgres import is_database_url
 
 DataOption = Annotated[
     Path | None,
@@ -66,3 +67,8 @@ def fail_on_data_error() -> Iterator[None]:
     except (DataError, ValueError, FileNotFoundError) as error:
         Console(stderr=True).print(f"[red]error:[/] {error}")
         raise typer.Exit(code=2) from None
+
+
+def store_location(text: str) -> str | Path:
+    """A store given on the command line: a PostgreSQL URL as it is, else a file path."""
+    return text if is_database_url(text) else Path(text)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from shopsense.cli.app import app
-from shopsense.cli.common import fail_on_data_error
+from shopsense.cli.common import fail_on_data_error, store_location
 
 console = Console(stderr=True)
 campaigns_app = typer.Typer(
@@ -20,10 +20,14 @@ campaigns_app = typer.Typer(
 app.add_typer(campaigns_app, name="campaigns")
 
 StoreOption = Annotated[
-    Path,
-    typer.Option("--store", help="The placement store (a DuckDB file of its own)."),
+    str,
+    typer.Option(
+        "--store",
+        help="The placement store: a DuckDB file of its own, or a PostgreSQL URL "
+        "(`shopsense serve --shared-store`).",
+    ),
 ]
-DEFAULT_STORE = Path("placement.duckdb")
+DEFAULT_STORE = "placement.duckdb"
 
 
 @app.command("evaluate-policy")
@@ -78,7 +82,7 @@ def load(
 
     with fail_on_data_error():
         campaigns = load_campaigns(path)
-        with PlacementStore(store) as placement_store:
+        with PlacementStore(store_location(store)) as placement_store:
             for campaign in campaigns:
                 version = placement_store.save_campaign(campaign)
                 console.print(f"{campaign.campaign_id}: version {version}")
@@ -89,7 +93,7 @@ def list_campaigns(store: StoreOption = DEFAULT_STORE) -> None:
     """Print the latest version of every campaign as JSON lines."""
     from shopsense.placement.store import PlacementStore
 
-    with fail_on_data_error(), PlacementStore(store) as placement_store:
+    with fail_on_data_error(), PlacementStore(store_location(store)) as placement_store:
         for campaign in placement_store.campaigns():
             typer.echo(campaign.model_dump_json())
 
@@ -102,6 +106,6 @@ def erase(
     """Delete every version of a campaign."""
     from shopsense.placement.store import PlacementStore
 
-    with fail_on_data_error(), PlacementStore(store) as placement_store:
+    with fail_on_data_error(), PlacementStore(store_location(store)) as placement_store:
         count = placement_store.erase_campaign(campaign_id)
     console.print(f"{campaign_id}: {count} versions erased")

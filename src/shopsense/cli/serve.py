@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from shopsense.cli.app import app
+from shopsense.cli.common import store_location
 from shopsense.data.store import ENV_VAR as STORE_ENV
 
 #: Environment variable with the PostgreSQL URL of the shared store.
@@ -119,10 +120,11 @@ def serve(
         typer.Option(help="URL each review alert is POSTed to as JSON (alerts are also logged)."),
     ] = None,
     placement_store: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            help="Placement store (`shopsense campaigns --store`): turns on sponsored slots and "
-            "the /v1/campaigns routes. Default: placement off."
+            help="Placement store (`shopsense campaigns --store`: a DuckDB file, or a "
+            "PostgreSQL URL, required with --shared-store): turns on sponsored slots and the "
+            "/v1/campaigns routes. Default: placement off."
         ),
     ] = None,
     conversation_store: Annotated[
@@ -166,7 +168,7 @@ def serve(
         rerank=settings,
         docs=docs,
         alert_webhook=alert_webhook,
-        placement_store=placement_store,
+        placement_store=store_location(placement_store) if placement_store else None,
         conversation_store=conversation_store,
         limits={
             "max_header_bytes": max_header_bytes,
@@ -258,7 +260,7 @@ def run_server(
     rerank: RerankConfig | None = None,
     docs: bool = False,
     alert_webhook: str | None = None,
-    placement_store: Path | None = None,
+    placement_store: str | Path | None = None,
     conversation_store: Path | None = None,
     limits: Mapping[str, float] | None = None,
 ) -> None:

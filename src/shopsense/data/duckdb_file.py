@@ -1,24 +1,20 @@
-"""A small DuckDB file of its own (beside the shop's store), for one component's tables: opened
-with its schema, used under one lock, closed on exit.
-
-`DuckDBFile` hands its subclasses the DuckDB connection itself; `DuckDBDatabase` is the DuckDB
-side of `shopsense.data.sql_file.SqlFile` (SQL both DuckDB and PostgreSQL accept)."""
+"""A small DuckDB file of its own (beside the shop's store), for one component's tables:
+`DuckDBDatabase` is the DuckDB side of `shopsense.data.sql_file.SqlFile` (SQL both DuckDB and
+PostgreSQL accept)."""
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import duckdb
 
 from shopsense.data.errors import DataError, StorageError
 
-__all__ = ["STORAGE_FAILURES", "DuckDBDatabase", "DuckDBFile", "open_duckdb"]
+__all__ = ["STORAGE_FAILURES", "DuckDBDatabase", "open_duckdb"]
 
 #: DuckDB errors that are the storage's fault, not the data's (raised as `StorageError`).
 STORAGE_FAILURES = (
@@ -47,32 +43,6 @@ def open_duckdb(path: str, schema: str, what: str) -> duckdb.DuckDBPyConnection:
     con.execute("SET TimeZone = 'UTC'")
     con.execute(schema)
     return con
-
-
-class DuckDBFile:
-    """One DuckDB file (`":memory:"` for a throw-away) with `schema` applied, times in UTC.
-    Subclasses run their statements on `_con` while holding `_lock`."""
-
-    def __init__(self, path: str | Path, schema: str, what: str) -> None:
-        """`what` names the file in errors ("the placement store")."""
-        self.path = str(path)
-        self._con = open_duckdb(self.path, schema, what)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the file."""
-        self._con.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class DuckDBDatabase:

@@ -18,6 +18,7 @@ and charges a sponsored click its second price within the day's budget.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ from shopsense.placement.exploration import ExplorationConfig, ExploredList, Tho
 from shopsense.placement.frequency import ExposureCounter
 from shopsense.placement.pacing import BudgetLedger, PacingConfig
 from shopsense.placement.store import ImpressionRecord, OutcomeKind, PlacementStore
+
+#: Seconds between reads of every campaign's spend for pacing, when the store is shared.
+SPEND_REFRESH_S = 2.0
 
 __all__ = ["Placement", "PlacementConfig", "PlacementEngine", "PlacementEntry"]
 
@@ -101,9 +105,14 @@ class PlacementEngine:
         click_rates: ClickRates | None = None,
         brands: Mapping[str, str] | None = None,
         clock: Callable[[], datetime] | None = None,
+        shared: bool = False,
     ) -> None:
         """`brands` maps item id to brand (brand campaigns cover their brands' items); `clock`
-        gives the current UTC time (tests and replays pass their own)."""
+        gives the current UTC time (tests and replays pass their own). `shared`: other
+        processes place and charge from the same store, so a shopper's frequency counts are
+        read from it before each placement, a campaign's spend before each charge and every
+        campaign's spend at most every `SPEND_REFRESH_S` for pacing (call `refresh` when
+        another process changed the campaigns)."""
         self.store = store or PlacementStore()
         self.config = config or PlacementConfig()
         self.click_rates = click_rates or ClickRates().fit(self.store.impression_log())
@@ -114,16 +123,18 @@ class PlacementEngine:
         self.explorer = (
             ThompsonExplorer(self.config.exploration) if self.config.exploration else None
         )
+        self.shared = shared
         self._campaigns: dict[str, Campaign] = {}
         self._covered: dict[str, list[str]] = {}
-        self._refresh()
+        self._spend_read = -float("inf")
+        self.refresh()
         self._restore()
 
     # ---- campaigns -----------------------------------------------------------------------
     def save_campaign(self, campaign: Campaign) -> int:
         """Store a new version of a campaign and use it at once; return the version."""
         version = self.store.save_campaign(campaign)
-        self._refresh()
+        self.refresh()
         return version
 
     def load_campaigns(self, path: str | Path) -> dict[str, int]:
@@ -139,10 +150,11 @@ class PlacementEngine:
     def erase_campaign(self, campaign_id: str) -> int:
         """Delete every version of a campaign; it stops at once. Returns versions deleted."""
         count = self.store.erase_campaign(campaign_id)
-        self._refresh()
+        self.refresh()
         return count
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Read the campaigns from the store again (another process changed them)."""
         self._campaigns = {c.campaign_id: c for c in self.store.campaigns()}
         by_brand: dict[str, list[str]] = {}
         for item, brand in self.brands.items():
@@ -156,21 +168,30 @@ class PlacementEngine:
             for campaign in self._campaigns.values()
         }
 
-    def _restore(self) -> None:
-        """Today's spend and recent exposures from the store (after a restart)."""
+    def _restore(self, shopper_id: str | None = None) -> None:
+        """Today's spend and recent exposures from the store (after a restart; of one
+        shopper: before placing for them when other processes share the store)."""
         now = self.clock()
-        for campaign_id, amount in self.store.spend(now.date()).items():
-            self.ledger.restore(campaign_id, now.date(), amount)
+        if shopper_id is None:
+            self._read_spend(now)
         windows = [
             c.frequency_cap.window_hours for c in self._campaigns.values() if c.frequency_cap
         ]
-        if windows:
-            for shopper, campaign_id, served_at in self.store.exposures(
-                now - timedelta(hours=max(windows))
-            ):
-                campaign = self._campaigns.get(campaign_id)
-                if campaign is not None:
-                    self.exposures.record(shopper, campaign_id, served_at, campaign.frequency_cap)
+        if not windows:
+            return
+        if shopper_id is not None:
+            self.exposures.forget(shopper_id)
+        since = now - timedelta(hours=max(windows))
+        for shopper, campaign_id, served_at in self.store.exposures(since, shopper_id):
+            campaign = self._campaigns.get(campaign_id)
+            if campaign is not None:
+                self.exposures.record(shopper, campaign_id, served_at, campaign.frequency_cap)
+
+    def _read_spend(self, now: datetime) -> None:
+        """Every campaign's spend today, as the store has it."""
+        for campaign_id, amount in self.store.spend(now.date()).items():
+            self.ledger.restore(campaign_id, now.date(), amount)
+        self._spend_read = time.monotonic()
 
     def boosts(
         self, context: RequestContext, items: Sequence[str], at: datetime | None = None
@@ -214,6 +235,10 @@ class PlacementEngine:
         organic candidates the floor is read from) with sponsored winners in their slots and,
         when exploration is on, `fresh` items explored."""
         at = at or self.clock()
+        if self.shared:
+            self._restore(context.shopper_id)
+            if time.monotonic() - self._spend_read > SPEND_REFRESH_S:
+                self._read_spend(at)
         slots = [slot for slot in self.config.auction.slots if slot < k]
         shown = set(organic[:k]) | set(fresh)
         floor = relevance_floor(organic_scores, self.config.auction)
@@ -342,6 +367,11 @@ class PlacementEngine:
         first_click = kind is OutcomeKind.CLICK and not self.store.clicked(impression_id)
         campaign = self._campaigns.get(impression.campaign_id or "")
         if first_click and campaign is not None and impression.price is not None:
+            if self.shared:
+                spent = self.store.spend(at.date(), campaign.campaign_id)
+                self.ledger.restore(
+                    campaign.campaign_id, at.date(), spent.get(campaign.campaign_id, 0.0)
+                )
             charge = self.ledger.charge(
                 campaign.campaign_id, campaign.daily_budget or 0.0, impression.price, at
             )

@@ -1,11 +1,12 @@
-"""The placement store: versioned campaigns and the impression and outcome log, in DuckDB.
+"""The placement store: versioned campaigns and the impression and outcome log.
 
 A DuckDB file of its own (beside the shop's store), so placement writes never contend with the
-catalogue and event writes. Saving a campaign adds a version (every version is kept and can be
-read back); erasing a campaign removes all its versions. Impressions (one row per served entry,
-with its position and propensity, and for a sponsored one its campaign and price per click)
-and outcomes (clicks and purchases, joined to an impression by id, with what was charged) are
-erasable per shopper. Each write is one transaction.
+catalogue and event writes; or the PostgreSQL database several server processes share (their
+spend, frequency counts and campaigns are then one truth). Saving a campaign adds a version
+(every version is kept and can be read back); erasing a campaign removes all its versions.
+Impressions (one row per served entry, with its position and propensity, and for a sponsored
+one its campaign and price per click) and outcomes (clicks and purchases, joined to an
+impression by id, with what was charged) are erasable per shopper. Each write is one transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from shopsense.data.duckdb_file import DuckDBFile
+from shopsense.data.sql_file import SqlFile
 from shopsense.placement.campaigns import Campaign
 
 __all__ = ["ImpressionRecord", "OutcomeKind", "PlacementStore"]
@@ -32,11 +33,11 @@ CREATE SEQUENCE IF NOT EXISTS impression_ids START 1;
 CREATE TABLE IF NOT EXISTS impressions (
     impression_id BIGINT PRIMARY KEY, request_id VARCHAR NOT NULL, shopper_id VARCHAR NOT NULL,
     surface VARCHAR NOT NULL, item_id VARCHAR NOT NULL, position INTEGER NOT NULL,
-    propensity DOUBLE NOT NULL, campaign_id VARCHAR, price DOUBLE,
+    propensity DOUBLE PRECISION NOT NULL, campaign_id VARCHAR, price DOUBLE PRECISION,
     served_at TIMESTAMPTZ NOT NULL);
 CREATE TABLE IF NOT EXISTS outcomes (
     impression_id BIGINT NOT NULL, shopper_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,
-    charge DOUBLE NOT NULL, happened_at TIMESTAMPTZ NOT NULL);
+    charge DOUBLE PRECISION NOT NULL, happened_at TIMESTAMPTZ NOT NULL);
 """
 
 
@@ -64,8 +65,26 @@ class ImpressionRecord:
     impression_id: int | None = None
 
 
-class PlacementStore(DuckDBFile):
-    """Campaigns and the impression log in one DuckDB file (`":memory:"` for a throw-away)."""
+#: `impression_log`'s columns.
+_LOG_SCHEMA = {
+    "impression_id": pl.Int64,
+    "request_id": pl.String,
+    "shopper_id": pl.String,
+    "surface": pl.String,
+    "item_id": pl.String,
+    "position": pl.Int32,
+    "propensity": pl.Float64,
+    "campaign_id": pl.String,
+    "price": pl.Float64,
+    "served_at": pl.Datetime("us", "UTC"),
+    "clicked": pl.Boolean,
+    "purchased": pl.Boolean,
+}
+
+
+class PlacementStore(SqlFile):
+    """Campaigns and the impression log in one DuckDB file (`":memory:"` for a throw-away) or
+    a shared PostgreSQL database (`postgresql://...`)."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         super().__init__(path, _SCHEMA, "the placement store")
@@ -73,16 +92,17 @@ class PlacementStore(DuckDBFile):
     # ---- campaigns -----------------------------------------------------------------------
     def save_campaign(self, campaign: Campaign) -> int:
         """Store a new version of a campaign; return its version number (1 for a new one)."""
-        with self._lock:
-            ((latest,),) = self._con.execute(
-                "SELECT coalesce(max(version), 0) FROM campaigns WHERE campaign_id = ?",
-                [campaign.campaign_id],
-            ).fetchall()
-            self._con.execute(
-                "INSERT INTO campaigns VALUES (?, ?, ?, ?)",
-                [campaign.campaign_id, latest + 1, campaign.model_dump_json(), datetime.now(UTC)],
-            )
-        return latest + 1
+        ((version,),) = self.execute(
+            "INSERT INTO campaigns SELECT ?, coalesce(max(version), 0) + 1, ?, ? FROM campaigns "
+            "WHERE campaign_id = ? RETURNING version",
+            [
+                campaign.campaign_id,
+                campaign.model_dump_json(),
+                datetime.now(UTC),
+                campaign.campaign_id,
+            ],
+        )
+        return int(version)
 
     def campaign(self, campaign_id: str, version: int | None = None) -> Campaign:
         """A campaign's latest (or given) version; `KeyError` when there is none."""
@@ -91,36 +111,34 @@ class PlacementStore(DuckDBFile):
         if version is not None:
             query += " AND version = ?"
             values.append(version)
-        with self._lock:
-            rows = self._con.execute(query + " ORDER BY version DESC LIMIT 1", values).fetchall()
+        rows = self.execute(query + " ORDER BY version DESC LIMIT 1", values)
         if not rows:
             raise KeyError(f"campaign {campaign_id!r} (version {version or 'latest'}) not found")
         return Campaign.model_validate(json.loads(rows[0][0]))
 
     def campaigns(self) -> list[Campaign]:
         """The latest version of every campaign, by id."""
-        with self._lock:
-            rows = self._con.execute(
-                "SELECT body FROM campaigns QUALIFY version = max(version) "
-                "OVER (PARTITION BY campaign_id) ORDER BY campaign_id"
-            ).fetchall()
+        rows = self.execute(
+            "SELECT DISTINCT ON (campaign_id) body FROM campaigns "
+            "ORDER BY campaign_id, version DESC"
+        )
         return [Campaign.model_validate(json.loads(body)) for (body,) in rows]
 
     def versions(self, campaign_id: str) -> list[tuple[int, datetime]]:
         """(version, saved at) of every stored version of a campaign, oldest first."""
-        with self._lock:
-            return self._con.execute(
-                "SELECT version, saved_at FROM campaigns WHERE campaign_id = ? ORDER BY version",
-                [campaign_id],
-            ).fetchall()
+        rows = self.execute(
+            "SELECT version, saved_at FROM campaigns WHERE campaign_id = ? ORDER BY version",
+            [campaign_id],
+        )
+        return [(int(version), saved_at) for version, saved_at in rows]
 
     def erase_campaign(self, campaign_id: str) -> int:
         """Delete every version of a campaign; return how many there were."""
-        with self._lock:
-            ((count,),) = self._con.execute(
-                "DELETE FROM campaigns WHERE campaign_id = ?", [campaign_id]
-            ).fetchall()
-        return int(count)
+        return len(
+            self.execute(
+                "DELETE FROM campaigns WHERE campaign_id = ? RETURNING version", [campaign_id]
+            )
+        )
 
     # ---- impressions and outcomes --------------------------------------------------------
     def log_impressions(self, records: Sequence[ImpressionRecord]) -> list[int]:
@@ -143,35 +161,30 @@ class PlacementStore(DuckDBFile):
             )
         ]
         rows = ", ".join(["(nextval('impression_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(records))
-        with self._lock:
-            # One statement, one transaction; ids follow the rows' order.
-            ids = self._con.execute(
-                f"INSERT INTO impressions VALUES {rows} RETURNING impression_id", values
-            ).fetchall()
+        # One statement, one transaction; ids follow the rows' order.
+        ids = self.execute(f"INSERT INTO impressions VALUES {rows} RETURNING impression_id", values)
         return sorted(int(value) for (value,) in ids)
 
     def impression(self, impression_id: int) -> ImpressionRecord:
         """A logged impression; `KeyError` when the id is unknown (or erased)."""
-        with self._lock:
-            rows = self._con.execute(
-                "SELECT request_id, shopper_id, surface, item_id, position, propensity, "
-                "served_at, campaign_id, price, impression_id FROM impressions "
-                "WHERE impression_id = ?",
-                [impression_id],
-            ).fetchall()
+        rows = self.execute(
+            "SELECT request_id, shopper_id, surface, item_id, position, propensity, "
+            "served_at, campaign_id, price, impression_id FROM impressions "
+            "WHERE impression_id = ?",
+            [impression_id],
+        )
         if not rows:
             raise KeyError(f"impression {impression_id} not found")
         return ImpressionRecord(*rows[0])
 
     def served_list(self, request_id: str) -> list[ImpressionRecord]:
         """The impressions of one served list, in position order (empty when unknown)."""
-        with self._lock:
-            rows = self._con.execute(
-                "SELECT request_id, shopper_id, surface, item_id, position, propensity, "
-                "served_at, campaign_id, price, impression_id FROM impressions "
-                "WHERE request_id = ? ORDER BY position",
-                [request_id],
-            ).fetchall()
+        rows = self.execute(
+            "SELECT request_id, shopper_id, surface, item_id, position, propensity, "
+            "served_at, campaign_id, price, impression_id FROM impressions "
+            "WHERE request_id = ? ORDER BY position",
+            [request_id],
+        )
         return [ImpressionRecord(*row) for row in rows]
 
     def log_outcome(
@@ -180,72 +193,73 @@ class PlacementStore(DuckDBFile):
         """Join a click or purchase (and what it was charged) to its impression."""
         kind = OutcomeKind(kind)
         shopper = self.impression(impression_id).shopper_id
-        with self._lock:
-            self._con.execute(
-                "INSERT INTO outcomes VALUES (?, ?, ?, ?, ?)",
-                [impression_id, shopper, kind.value, charge, _utc(at)],
-            )
+        self.execute(
+            "INSERT INTO outcomes VALUES (?, ?, ?, ?, ?)",
+            [impression_id, shopper, kind.value, charge, _utc(at)],
+        )
 
     def clicked(self, impression_id: int) -> bool:
         """Whether a click has been logged for the impression."""
-        with self._lock:
-            ((count,),) = self._con.execute(
-                "SELECT count(*) FROM outcomes WHERE impression_id = ? AND kind = 'click'",
-                [impression_id],
-            ).fetchall()
-        return count > 0
+        ((count,),) = self.execute(
+            "SELECT count(*) FROM outcomes WHERE impression_id = ? AND kind = 'click'",
+            [impression_id],
+        )
+        return int(count) > 0
 
-    def spend(self, day: date) -> dict[str, float]:
-        """What each campaign was charged on a UTC day."""
+    def spend(self, day: date, campaign_id: str | None = None) -> dict[str, float]:
+        """What each campaign (or only `campaign_id`) was charged on a UTC day."""
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        with self._lock:
-            rows = self._con.execute(
-                "SELECT i.campaign_id, sum(o.charge) FROM outcomes o JOIN impressions i "
-                "USING (impression_id) WHERE o.happened_at >= ? AND o.happened_at < ? "
-                "AND i.campaign_id IS NOT NULL "
-                "GROUP BY i.campaign_id",
-                [start, start + timedelta(days=1)],
-            ).fetchall()
+        query = (
+            "SELECT i.campaign_id, sum(o.charge) FROM outcomes o JOIN impressions i "
+            "USING (impression_id) WHERE o.happened_at >= ? AND o.happened_at < ? "
+            "AND i.campaign_id IS NOT NULL"
+        )
+        values: list[object] = [start, start + timedelta(days=1)]
+        if campaign_id is not None:
+            query += " AND i.campaign_id = ?"
+            values.append(campaign_id)
+        rows = self.execute(query + " GROUP BY i.campaign_id", values)
         return {campaign: float(total) for campaign, total in rows}
 
-    def exposures(self, since: datetime) -> list[tuple[str, str, datetime]]:
-        """(shopper, campaign, served at) of sponsored impressions since a moment, in time
-        order (restores frequency counts after a restart)."""
-        with self._lock:
-            return self._con.execute(
-                "SELECT shopper_id, campaign_id, served_at FROM impressions "
-                "WHERE campaign_id IS NOT NULL AND served_at >= ? ORDER BY served_at",
-                [_utc(since)],
-            ).fetchall()
+    def exposures(
+        self, since: datetime, shopper_id: str | None = None
+    ) -> list[tuple[str, str, datetime]]:
+        """(shopper, campaign, served at) of sponsored impressions since a moment (of every
+        shopper, or only `shopper_id`), in time order (restores frequency counts)."""
+        query = (
+            "SELECT shopper_id, campaign_id, served_at FROM impressions "
+            "WHERE campaign_id IS NOT NULL AND served_at >= ?"
+        )
+        values: list[object] = [_utc(since)]
+        if shopper_id is not None:
+            query += " AND shopper_id = ?"
+            values.append(shopper_id)
+        rows = self.execute(query + " ORDER BY served_at", values)
+        return [(shopper, campaign, served_at) for shopper, campaign, served_at in rows]
 
     def impression_log(self) -> pl.DataFrame:
         """Every impression with `clicked` and `purchased` flags (the click model's data)."""
-        with self._lock:
-            return self._con.sql(
-                "SELECT i.*, coalesce(bool_or(o.kind = 'click'), false) AS clicked, "
-                "coalesce(bool_or(o.kind = 'purchase'), false) AS purchased "
-                "FROM impressions i LEFT JOIN outcomes o USING (impression_id) "
-                "GROUP BY ALL ORDER BY i.impression_id"
-            ).pl()
+        columns = ", ".join(f"i.{name}" for name in list(_LOG_SCHEMA)[:-2])
+        rows = self.execute(
+            f"SELECT {columns}, coalesce(bool_or(o.kind = 'click'), false), "
+            "coalesce(bool_or(o.kind = 'purchase'), false) "
+            "FROM impressions i LEFT JOIN outcomes o USING (impression_id) "
+            f"GROUP BY {columns} ORDER BY i.impression_id"
+        )
+        return pl.DataFrame(rows, schema=_LOG_SCHEMA, orient="row")
 
     def erase_shopper(self, shopper_id: str) -> dict[str, int]:
         """Delete a shopper's impressions and outcomes; return rows deleted per table."""
-        with self._lock:
-            self._con.execute("BEGIN TRANSACTION")
-            try:
-                deleted = {
-                    table: int(
-                        self._con.execute(
-                            f"DELETE FROM {table} WHERE shopper_id = ?", [shopper_id]
-                        ).fetchall()[0][0]
+        with self.transaction():
+            return {
+                table: len(
+                    self.execute(
+                        f"DELETE FROM {table} WHERE shopper_id = ? RETURNING shopper_id",
+                        [shopper_id],
                     )
-                    for table in ("outcomes", "impressions")
-                }
-                self._con.execute("COMMIT")
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-        return deleted
+                )
+                for table in ("outcomes", "impressions")
+            }
 
 
 def _utc(moment: datetime) -> datetime:

@@ -226,7 +226,11 @@ class Runtime:
             await self.shared.open()
         if self.config.placement_store is not None:
             self.placement = await asyncio.to_thread(
-                _placement, self.config.placement_store, self.config.placement, served.bundle
+                _placement,
+                self.config.placement_store,
+                self.config.placement,
+                served.bundle,
+                shared is not None,
             )
             self.promote()
         self.metrics.shoppers.set(len(self.users.events))
@@ -316,8 +320,19 @@ class Runtime:
         if notice.kind in (NoticeKind.REVIEWS, NoticeKind.RECONNECTED):
             stored = await self.writer.run(lambda store: store.table("reviews"))
             await self.served.in_text_thread(self.reviews.catch_up, stored)
+        placed = self.placement is not None
+        if placed and notice.kind in (NoticeKind.CAMPAIGNS, NoticeKind.RECONNECTED):
+            await asyncio.to_thread(self.placement.refresh)  # type: ignore[union-attr]
+            self.promote()
         if notice.kind in (NoticeKind.SWAPPED, NoticeKind.RECONNECTED):
             await self.reload()
+
+    async def campaigns_changed(self) -> None:
+        """Campaigns were saved or erased here: lift the promotions now and tell the other
+        processes."""
+        self.promote()
+        if self.shared is not None:
+            await self.shared.notify(Notice(NoticeKind.CAMPAIGNS))
 
     # ---- shoppers ------------------------------------------------------------------------
     async def refresh_shopper(self, user: str) -> None:
@@ -455,9 +470,12 @@ def limit_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
-def _placement(path: Path, config: PlacementConfig, bundle: Bundle) -> PlacementEngine:
-    """The placement engine over the configured store; brand campaigns cover the brands'
-    items of the served catalogue."""
+def _placement(
+    location: str | Path, config: PlacementConfig, bundle: Bundle, shared: bool
+) -> PlacementEngine:
+    """The placement engine over the configured store (a DuckDB file, or a PostgreSQL URL
+    `shared` with other processes); brand campaigns cover the brands' items of the served
+    catalogue."""
     items = bundle.items
     brands = (
         {
@@ -468,7 +486,7 @@ def _placement(path: Path, config: PlacementConfig, bundle: Bundle) -> Placement
         if "brand" in items.columns
         else {}
     )
-    return PlacementEngine(PlacementStore(path), config=config, brands=brands)
+    return PlacementEngine(PlacementStore(location), config=config, brands=brands, shared=shared)
 
 
 def _prepare(store: ShopStore, bundle: Bundle) -> Dataset:

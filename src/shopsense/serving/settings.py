@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from shopsense.data.postgres import is_database_url
 from shopsense.placement.engine import PlacementConfig
 from shopsense.ranking.rerank import RerankConfig
 
@@ -138,11 +139,12 @@ class ServingConfig(BaseModel):
         description="Serve the interactive API docs at /docs (their page loads Swagger UI from "
         "a CDN, so it is off by default); /openapi.json is always served.",
     )
-    placement_store: Path | None = Field(
+    placement_store: str | Path | None = Field(
         None,
-        description="DuckDB file of the sponsored campaigns and the impression log (a file of "
-        "its own). None: placement is off; `sponsored=true` serves the organic list and the "
-        "campaign routes answer 503.",
+        description="The sponsored campaigns and the impression log: a DuckDB file of its own, "
+        "or a PostgreSQL URL (required with `shared_store`; may be the same database). None: "
+        "placement is off; `sponsored=true` serves the organic list and the campaign routes "
+        "answer 503.",
     )
     conversation_store: Path | None = Field(
         None,
@@ -164,21 +166,18 @@ class ServingConfig(BaseModel):
     @model_validator(mode="after")
     def _one_process_files(self) -> ServingConfig:
         """Files that only one process may open cannot be combined with a shared store."""
-        if self.shared_store is not None:
-            for field, value in (
-                ("placement_store", self.placement_store),
-                ("conversation_store", self.conversation_store),
-            ):
-                if value is not None:
-                    raise ValueError(
-                        f"{field} is a DuckDB file, which one process alone may open: it "
-                        "cannot be combined with shared_store"
-                        + (
-                            " (sponsored placement runs in one process for now)"
-                            if field == "placement_store"
-                            else " (conversations are kept in the shared store)"
-                        )
-                    )
+        if self.shared_store is None:
+            return self
+        if self.conversation_store is not None:
+            raise ValueError(
+                "conversation_store is a DuckDB file, which one process alone may open: with "
+                "shared_store the conversations are kept in the shared store"
+            )
+        if self.placement_store is not None and not is_database_url(self.placement_store):
+            raise ValueError(
+                "placement_store must be a PostgreSQL URL (the shared store's, say) when the "
+                "store is shared: a DuckDB file is one process's"
+            )
         return self
 
 

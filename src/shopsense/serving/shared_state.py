@@ -5,7 +5,8 @@ Every process keeps its own in-memory view of shoppers (fast to read), and the d
 truth: before a request that personalises, the process reads that shopper's events and profile
 sentence as committed now (one indexed query), so an event accepted by any process is reflected
 by the next answer of every process. Changes that are not a shopper's events travel as notices
-on one channel (LISTEN/NOTIFY): an erasure, reviews posted, a new bundle swapped in; each process
+on one channel (LISTEN/NOTIFY): an erasure, reviews posted, campaigns changed, a new bundle
+swapped in; each process
 acts on those of the others. A notice missed while the listening connection was down is made up
 for when it is back (`Notice.RECONNECTED`).
 """
@@ -58,6 +59,8 @@ class NoticeKind(StrEnum):
     """A shopper was erased (`user`): drop everything held about them."""
     REVIEWS = "reviews"
     """Reviews were posted: read the stored ones not read yet."""
+    CAMPAIGNS = "campaigns"
+    """Sponsored or promotion campaigns were saved or erased: read them again."""
     SWAPPED = "swapped"
     """A new bundle version was swapped in: follow the bundle root's pointer now."""
     RECONNECTED = "reconnected"

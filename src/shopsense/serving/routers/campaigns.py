@@ -40,7 +40,7 @@ async def save_campaign(
     promotion's lift reaches recommendation lists at once (`RerankConfig.promotion`)."""
     (valid,) = parse_campaigns([campaign], source="request body")
     version = engine.save_campaign(valid)
-    runtime.promote()
+    await runtime.campaigns_changed()
     return CampaignSaved(campaign=valid.campaign_id, version=version)
 
 
@@ -59,7 +59,7 @@ async def erase_campaign(
 ) -> CampaignErased:
     """Delete every version of a campaign; 404 if there is none."""
     versions = engine.erase_campaign(campaign_id)
-    runtime.promote()
+    await runtime.campaigns_changed()
     if not versions:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown campaign")
     return CampaignErased(campaign=campaign_id, versions=versions)

@@ -73,9 +73,9 @@ def test_the_reply_comes_after_the_commit(
     # A reply sent before the commit (or a commit left to the background) would reach the
     # client while the slow commit is still under way: an event acknowledged, then lost in a
     # crash. Every reply must find its events already committed.
-    import shopsense.serving.runtime as runtime
+    import shopsense.data.shop_store as shop_store
 
-    monkeypatch.setattr(runtime, "Store", SlowSyncStore)
+    monkeypatch.setattr(shop_store, "Store", SlowSyncStore)
     monkeypatch.setattr(SlowSyncStore, "committed", [])
     with TestClient(create_app(serving_config(bundle_root, tmp_path / "slow.duckdb"))) as client:
         for number in range(3):

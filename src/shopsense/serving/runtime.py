@@ -170,6 +170,9 @@ class Runtime:
         self.refresher = Refresher(lambda: self.served, lambda: self.users)
         metrics.refresh_pending.set_function(lambda: self.refresher.pending)
         self._text = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-text")
+        # Placement reads and writes its store and keeps budgets and frequency counts in
+        # memory: one thread, off the event loop, so its steps never interleave.
+        self._placing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-placement")
         self._compute = ThreadPoolExecutor(
             max_workers=config.compute_workers,
             thread_name_prefix="shopsense-compute",
@@ -258,6 +261,7 @@ class Runtime:
             self._assistant = None
         self._text.shutdown(wait=False)
         self._compute.shutdown(wait=False)
+        self._placing.shutdown(wait=False)
 
     async def _load(self, path: Path) -> Served:
         try:
@@ -322,10 +326,15 @@ class Runtime:
             await self.served.in_text_thread(self.reviews.catch_up, stored)
         placed = self.placement is not None
         if placed and notice.kind in (NoticeKind.CAMPAIGNS, NoticeKind.RECONNECTED):
-            await asyncio.to_thread(self.placement.refresh)  # type: ignore[union-attr]
+            await self.placing(self.placement.refresh)  # type: ignore[union-attr]
             self.promote()
         if notice.kind in (NoticeKind.SWAPPED, NoticeKind.RECONNECTED):
             await self.reload()
+
+    async def placing(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` on the placement thread (sponsored slots, outcomes, campaigns)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._placing, functools.partial(work, *args))
 
     async def campaigns_changed(self) -> None:
         """Campaigns were saved or erased here: lift the promotions now and tell the other
@@ -397,7 +406,7 @@ class Runtime:
         placed = 0
         if self.placement is not None:
             try:
-                placed = sum((await asyncio.to_thread(self.placement.erase_shopper, user)).values())
+                placed = sum((await self.placing(self.placement.erase_shopper, user)).values())
             except duckdb.Error as error:
                 raise StorageError(f"placement erasure failed: {error}") from error
         try:

@@ -39,15 +39,15 @@ async def save_campaign(
     """Validate a campaign and store it as a new version (422 naming the bad field); a
     promotion's lift reaches recommendation lists at once (`RerankConfig.promotion`)."""
     (valid,) = parse_campaigns([campaign], source="request body")
-    version = engine.save_campaign(valid)
+    version = await runtime.placing(engine.save_campaign, valid)
     await runtime.campaigns_changed()
     return CampaignSaved(campaign=valid.campaign_id, version=version)
 
 
 @router.get("/campaigns")
-async def list_campaigns(engine: PlacementDep) -> list[Campaign]:
+async def list_campaigns(engine: PlacementDep, runtime: RuntimeDep) -> list[Campaign]:
     """The latest version of every campaign."""
-    return engine.campaigns()
+    return await runtime.placing(engine.campaigns)
 
 
 @router.delete(
@@ -58,7 +58,7 @@ async def erase_campaign(
     campaign_id: PathId, engine: PlacementDep, runtime: RuntimeDep
 ) -> CampaignErased:
     """Delete every version of a campaign; 404 if there is none."""
-    versions = engine.erase_campaign(campaign_id)
+    versions = await runtime.placing(engine.erase_campaign, campaign_id)
     await runtime.campaigns_changed()
     if not versions:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown campaign")

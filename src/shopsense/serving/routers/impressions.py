@@ -13,6 +13,7 @@ from shopsense.serving.deps import (
     SHOPPER_ERRORS,
     CallerDep,
     PlacementDep,
+    RuntimeDep,
     require_catalog,
     require_shopper,
 )
@@ -34,10 +35,14 @@ router = APIRouter(
 
 @router.post("/impressions/{impression_id}/outcomes")
 async def record_outcome(
-    impression_id: PathId, outcome: OutcomeIn, engine: PlacementDep, caller: CallerDep
+    impression_id: PathId,
+    outcome: OutcomeIn,
+    engine: PlacementDep,
+    caller: CallerDep,
+    runtime: RuntimeDep,
 ) -> OutcomeRecorded:
     """Record what the shopper did with one item of a served list."""
-    served = engine.store.served_list(impression_id)
+    served = await runtime.placing(engine.store.served_list, impression_id)
     if not served:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown impression")
     require_shopper(caller, served[0].shopper_id)
@@ -46,7 +51,7 @@ async def record_outcome(
         raise RequestValidationError(
             [{"type": "not_served", "loc": ("body", "item"), "msg": "not in this served list"}]
         )
-    charged = engine.record_outcome(entry.impression_id, outcome.kind)
+    charged = await runtime.placing(engine.record_outcome, entry.impression_id, outcome.kind)
     return OutcomeRecorded(
         impression=impression_id, item=outcome.item, kind=outcome.kind, charged=charged
     )

@@ -126,7 +126,8 @@ async def recommend(
         runtime.metrics.lists.labels(path="live").inc()
         size = pool_size(engine, k)
         pool = await _live(served, history, size, floor, user_id, text)
-        return sponsor(engine, recommendation_list(served, pool), k, user_id, "recommendations")
+        organic = recommendation_list(served, pool)
+        return await runtime.placing(sponsor, engine, organic, k, user_id, "recommendations")
     # The history was read above, on the event loop: every event acknowledged before this
     # request is in it, whichever thread scores it.
     picks = recommender.ahead(history, k, user_id, text) if floor.is_empty() else None

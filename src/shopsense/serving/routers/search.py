@@ -87,4 +87,5 @@ async def search(
         return search_list(served, results)
     size = pool_size(engine, k)
     results = await served.in_text_thread(searcher.search, query, context, size, filters)
-    return sponsor(engine, search_list(served, results), k, shopper, "search", query)
+    organic = search_list(served, results)
+    return await runtime.placing(sponsor, engine, organic, k, shopper, "search", query)

@@ -5,15 +5,12 @@ several server processes) see each other's writes, and a password never reaches 
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
-from postgres_server import INSTALL_HINT, find_binaries, postgres_server
 
 from shopsense.assistant.conversations import ConversationStore, Role, Turn
 from shopsense.assistant.evidence import Evidence, EvidenceSource
@@ -23,30 +20,12 @@ from shopsense.data.postgres import redact_url, to_psycopg
 CITED = Evidence(EvidenceSource.POLICY, "returns.md#1", "Return within 30 days.", "Returns")
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """One throw-away PostgreSQL server for the module (skipped where none is installed)."""
-    if find_binaries() is None:
-        pytest.skip(f"PostgreSQL's server is not installed: {INSTALL_HINT}")
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture
-def fresh_database(postgres_url: str) -> str:
-    """The URL of a new, empty database on the module's server."""
-    name = f"test_{uuid.uuid4().hex}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    return postgres_url.rpartition("/")[0] + f"/{name}"
-
-
 @pytest.fixture(params=["duckdb", "postgresql"])
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a store keeps its tables: a new DuckDB file, or a new PostgreSQL database."""
     if request.param == "duckdb":
         return str(tmp_path / "conversations.duckdb")
-    return str(request.getfixturevalue("fresh_database"))
+    return str(request.getfixturevalue("postgres_url"))
 
 
 def test_conversations_are_durable_with_citations_and_handover(target: str) -> None:
@@ -136,9 +115,9 @@ def test_writes_return_no_rows(target: str) -> None:
         assert store.execute("SELECT count(*) FROM conversations WHERE handover") == [(1,)]
 
 
-def test_stores_on_one_database_see_each_others_writes(fresh_database: str) -> None:
+def test_stores_on_one_database_see_each_others_writes(postgres_url: str) -> None:
     now = datetime.now(UTC)
-    with ConversationStore(fresh_database) as one, ConversationStore(fresh_database) as two:
+    with ConversationStore(postgres_url) as one, ConversationStore(postgres_url) as two:
         started = one.start("u1")
         two.append(started, [Turn(Role.SHOPPER, "hi", now)], handover_summary="hi")
         one.append(started, [Turn(Role.ASSISTANT, "hello", now)])
@@ -150,18 +129,18 @@ def test_stores_on_one_database_see_each_others_writes(fresh_database: str) -> N
         assert two.erase_user("u1") == 1 and one.conversation(started) is None
 
 
-def test_a_lost_connection_is_a_storage_error_then_reopened(fresh_database: str) -> None:
-    with ConversationStore(fresh_database) as store:
+def test_a_lost_connection_is_a_storage_error_then_reopened(postgres_url: str) -> None:
+    with ConversationStore(postgres_url) as store:
         ((pid,),) = store.execute("SELECT pg_backend_pid()")
-        with psycopg.connect(fresh_database, autocommit=True) as admin:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         with pytest.raises(StorageError):
             store.start("u1")
         assert store.conversation(store.start("u1")) is not None
 
 
-def test_a_password_never_reaches_an_error(postgres_url: str) -> None:
-    port = postgres_url.rpartition(":")[2].partition("/")[0]
+def test_a_password_never_reaches_an_error(postgres_server_url: str) -> None:
+    port = postgres_server_url.rpartition(":")[2].partition("/")[0]
     url = f"postgresql://nobody:s3cret@127.0.0.1:{port}/shopsense?password=s3cret&sslmode=disable"
     with pytest.raises(StorageError) as raised:
         ConversationStore(url)
@@ -176,27 +155,27 @@ def test_placeholders_become_psycopg_ones_outside_literals() -> None:
     assert redact_url("postgres://u:p@h:5/db?password=p&x=1") == "postgres://u@h:5/db?x=1"
 
 
-def test_stores_opening_together_create_the_tables_once(fresh_database: str) -> None:
+def test_stores_opening_together_create_the_tables_once(postgres_url: str) -> None:
     ready = threading.Barrier(8)
 
     def open_store(_: int) -> str:
         ready.wait()
-        with ConversationStore(fresh_database) as store:
+        with ConversationStore(postgres_url) as store:
             return store.start(None)
 
     with ThreadPoolExecutor(8) as pool:
         started = list(pool.map(open_store, range(8)))
-    with ConversationStore(fresh_database) as store:
+    with ConversationStore(postgres_url) as store:
         assert {c.conversation_id for c in store.conversations()} == set(started)
 
 
-def test_appends_from_several_stores_take_turns(fresh_database: str) -> None:
+def test_appends_from_several_stores_take_turns(postgres_url: str) -> None:
     now = datetime.now(UTC)
-    with ConversationStore(fresh_database) as store:
+    with ConversationStore(postgres_url) as store:
         started = store.start("u1")
 
     def append_ten(name: str) -> None:
-        with ConversationStore(fresh_database) as mine:
+        with ConversationStore(postgres_url) as mine:
             for _ in range(10):
                 mine.append(
                     started, [Turn(Role.SHOPPER, name, now), Turn(Role.ASSISTANT, "ok", now)]
@@ -204,7 +183,7 @@ def test_appends_from_several_stores_take_turns(fresh_database: str) -> None:
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(append_ten, "abcd"))
-    with ConversationStore(fresh_database) as store:
+    with ConversationStore(postgres_url) as store:
         found = store.conversation(started)
     assert found is not None and len(found.turns) == 80
     assert all(t.role is Role.ASSISTANT for t in found.turns[1::2])

@@ -4,7 +4,7 @@ accept and refuse exactly the same input."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,8 +17,10 @@ from shopsense.data.errors import DataError
 from shopsense.data.records import Interaction
 from shopsense.data.validation import Origin, check_interaction, conform_table
 
-__all__ = ["EVENTS", "IngestBatch", "event_rows", "ingest_batch"]
+__all__ = ["EVENTS", "KEYS", "IngestBatch", "event_rows", "ingest_batch", "upsert_clause"]
 
+#: The tables whose rows are upserted by id, and their keys (the others are appended).
+KEYS = {"items": "item_id", "users": "user_id"}
 #: How events appended one by one are named in errors.
 EVENTS = "events"
 _EVENTS_SCHEMA = schema.empty("interactions").to_arrow().schema
@@ -70,6 +72,21 @@ def event_rows(records: Sequence[Interaction]) -> pa.Table:
         },
         schema=_EVENTS_SCHEMA,
     )
+
+
+def upsert_clause(table: str, keep_if_empty: Callable[[str, pl.DataType, str], str]) -> str:
+    """The `ON CONFLICT` clause that updates a stored item or user with the incoming row, where
+    `keep_if_empty(column, dtype, table)` is the store's SQL for "the incoming value, or the
+    stored one if the incoming one is empty" ("" for a table that is appended to)."""
+    key = KEYS.get(table)
+    if key is None:
+        return ""
+    updates = ", ".join(
+        f'"{column}" = {keep_if_empty(column, dtype, table)}'
+        for column, dtype in schema.TABLES[table].items()
+        if column != key
+    )
+    return f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
 def _utc(moment: datetime | None) -> datetime | None:

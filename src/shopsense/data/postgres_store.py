@@ -20,7 +20,7 @@ import psycopg
 import pyarrow as pa
 
 from shopsense.data import schema
-from shopsense.data.batches import EVENTS, event_rows, ingest_batch
+from shopsense.data.batches import EVENTS, KEYS, event_rows, ingest_batch, upsert_clause
 from shopsense.data.dataset import Dataset
 from shopsense.data.errors import DataError, StorageError
 from shopsense.data.postgres import redact_url
@@ -38,7 +38,6 @@ ORDER = {
     "reviews": "row_id",
     "queries": "row_id",
 }
-_KEYS = {"items": "item_id", "users": "user_id"}
 _USER_TABLES = ("interactions", "reviews", "queries", "users")
 #: Taken (per transaction) while creating the tables or seeding an empty store.
 _SETUP_LOCK = 0x5350_5345  # "SPSE"
@@ -192,7 +191,7 @@ class PostgresStore:
         for table, columns in schema.TABLES.items():
             definitions = [f"{ORDER[table]} BIGINT NOT NULL"]
             for column, dtype in columns.items():
-                key = " PRIMARY KEY" if _KEYS.get(table) == column else ""
+                key = " PRIMARY KEY" if KEYS.get(table) == column else ""
                 definitions.append(f'"{column}" {_sql_type(dtype)}{key}')
             execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
             for column, dtype in columns.items():
@@ -257,17 +256,17 @@ class PostgresStore:
         columns = [ORDER[table], *schema.TABLES[table]]
         names = ", ".join(f'"{column}"' for column in columns)
         target = table
-        if table in _KEYS:
+        if table in KEYS:
             target = f"batch_{table}"
             self._con.execute(f"CREATE TEMP TABLE {target} (LIKE {table}) ON COMMIT DROP")
         values = [rows.column(name).to_pylist() for name in schema.TABLES[table]]
         with self._con.cursor().copy(f"COPY {target} ({names}) FROM STDIN") as copy:
             for offset, row in enumerate(zip(*values, strict=True)):
                 copy.write_row((start + offset, *row))
-        if table in _KEYS:
+        if table in KEYS:
             self._con.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} "
-                f"ORDER BY {ORDER[table]}{_upsert(table)}"
+                f"ORDER BY {ORDER[table]}{upsert_clause(table, _keep_if_empty)}"
             )
         if table == "items":
             self._known_items.update(rows.column("item_id").to_pylist())
@@ -281,16 +280,6 @@ class PostgresStore:
             found = self._rows("SELECT item_id FROM items WHERE item_id = ANY(%s)", [unconfirmed])
             self._known_items.update(str(row[0]) for row in found)
         return {item_id for item_id in item_ids if item_id in self._known_items}
-
-
-def _upsert(table: str) -> str:
-    key = _KEYS[table]
-    updates = ", ".join(
-        f'"{column}" = {_keep_if_empty(column, dtype, table)}'
-        for column, dtype in schema.TABLES[table].items()
-        if column != key
-    )
-    return f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
 def _keep_if_empty(column: str, dtype: pl.DataType, table: str) -> str:

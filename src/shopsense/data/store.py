@@ -23,7 +23,7 @@ import polars as pl
 import pyarrow as pa
 
 from shopsense.data import schema
-from shopsense.data.batches import EVENTS, event_rows, ingest_batch
+from shopsense.data.batches import EVENTS, KEYS, event_rows, ingest_batch, upsert_clause
 from shopsense.data.dataset import Dataset
 from shopsense.data.duckdb_file import STORAGE_FAILURES
 from shopsense.data.errors import DataError, StorageError
@@ -44,7 +44,6 @@ _ORDER = {
     "reviews": "row_id",
     "queries": "row_id",
 }
-_KEYS = {"items": "item_id", "users": "user_id"}
 _USER_TABLES = ("interactions", "reviews", "queries", "users")
 
 # Per open database file: its write lock and how many `Store`s have it open. DuckDB shares one
@@ -259,7 +258,7 @@ class Store:
         for table, columns in schema.TABLES.items():
             definitions = [f"{_ORDER[table]} BIGINT NOT NULL"]
             for column, dtype in columns.items():
-                key = " PRIMARY KEY" if _KEYS.get(table) == column else ""
+                key = " PRIMARY KEY" if KEYS.get(table) == column else ""
                 definitions.append(f'"{column}" {_sql_type(column, dtype)}{key}')
             con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
             # A store made by an older version gains columns added to the schema since.
@@ -328,7 +327,8 @@ class Store:
         ids = pa.array(range(start, end), type=pa.int64())
         self._con.register("_batch", rows.append_column(_ORDER[table], ids))
         try:
-            self._con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch{_upsert(table)}")
+            upsert = upsert_clause(table, _keep_if_empty)
+            self._con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch{upsert}")
         finally:
             self._con.unregister("_batch")
         if table == "items":
@@ -385,18 +385,6 @@ class _PendingEvents:
 
     rows: pa.Table
     result: Future[list[int]] = field(default_factory=Future)
-
-
-def _upsert(table: str) -> str:
-    key = _KEYS.get(table)
-    if key is None:
-        return ""
-    updates = ", ".join(
-        f'"{column}" = {_keep_if_empty(column, dtype, table)}'
-        for column, dtype in schema.TABLES[table].items()
-        if column != key
-    )
-    return f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
 def _keep_if_empty(column: str, dtype: pl.DataType, table: str) -> str:

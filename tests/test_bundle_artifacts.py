@@ -78,6 +78,7 @@ def test_every_artifact_round_trips(
         context.built[name] = built
         (tmp_path / name).mkdir()
         saved = artifact.save(built, tmp_path / name)
+        context.folders[name] = tmp_path / name  # as `train_bundle` records it
         json.dumps(saved)  # the manifest entry is plain JSON
         loaded[name] = artifact.load(tmp_path / name, {"version": artifact.version, **saved})
     assert_no_pickles(tmp_path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 #: Tiers from the bottom up; a name is a subpackage or top-level module of `shopsense`.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("architecture",),
-    ("data",),
+    ("data", "execution"),
     ("text", "learning"),
     ("reviews",),
     ("retrieval",),

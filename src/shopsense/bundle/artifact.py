@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypedDict
 import polars as pl
 
 from shopsense.data.dataset import Dataset
+from shopsense.execution import Engine, LocalEngine
 
 
 class Saved(TypedDict):
@@ -44,6 +45,12 @@ class BuildContext:
     """Reports progress in one line."""
     built: dict[str, Any] = field(default_factory=dict)
     """What the artifacts built before this one returned, by name (registry order)."""
+    folders: dict[str, Path] = field(default_factory=dict)
+    """Where each of them is saved already (its folder in the version being written; whoever
+    builds the artifacts records it after `save`), for workers that load an artifact from its
+    files rather than from this process."""
+    engine: Engine = field(default_factory=LocalEngine)
+    """Where the parallel parts of a build run (`shopsense.execution`)."""
     reviews_model: Path | None = None
     """A review analyzer `shopsense reviews train` wrote; None: fit one on the shop's ratings."""
     policies: Path | None = None

@@ -44,6 +44,7 @@ from shopsense.bundle.registry import ARTIFACTS
 from shopsense.bundle.reviews import ReadReviews
 from shopsense.bundle.shop_data import ShopTables
 from shopsense.data.dataset import Dataset
+from shopsense.execution import Engine, LocalEngine
 from shopsense.ranking.registry import expand_models
 from shopsense.retrieval.base import Retriever
 
@@ -85,6 +86,7 @@ def train_bundle(
     reviews_model: Path | None = None,
     policies: Path | None = None,
     assistant_model: Path | None = None,
+    engine: Engine | None = None,
 ) -> Path:
     """Build every artifact of the registry on all of `dataset`, write a new bundle version
     under `out_dir` and make it current. Returns the version directory.
@@ -96,7 +98,8 @@ def train_bundle(
     computed ahead (which the server answers with until a shopper's history changes).
     `reviews_model` is a review analyzer `shopsense reviews train` wrote (default: one fitted
     on the shop's own rated reviews); `policies` the shop's policy folder and `assistant_model`
-    an evidence ranker `shopsense assistant train` wrote (`BuildContext`).
+    an evidence ranker `shopsense assistant train` wrote (`BuildContext`). `engine` runs the
+    parallel parts (default: this process); the manifest records which it was.
     """
     names = expand_models(",".join(models)) if models else default_models()
     configs = configs or {}
@@ -113,6 +116,7 @@ def train_bundle(
         reviews_model=reviews_model,
         policies=policies,
         assistant_model=assistant_model,
+        engine=engine or LocalEngine(),
     )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -131,6 +135,7 @@ def train_bundle(
             directory = staging / name
             directory.mkdir()
             saved = artifact.save(built, directory)
+            context.folders[name] = directory
             entries[name] = {
                 "version": artifact.version,
                 "config": saved["config"],
@@ -148,6 +153,7 @@ def train_bundle(
             "libraries": _library_versions(),
             "dataset": dataset.stats(),
             "training": "all interactions (production fit, no held-out split)",
+            "engine": context.engine.describe(),
             "artifacts": entries,
             "metrics": metrics,
         }

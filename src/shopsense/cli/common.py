@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from shopsense.data.dataset import Dataset
 from shopsense.data.errors import DataError
 from shopsense.data.postgres import is_database_url
+from shopsense.execution import ENGINES, Engine, EngineError, make_engine
 
 DataOption = Annotated[
     Path | None,
@@ -33,6 +35,33 @@ LanguageOption = Annotated[
         "--lang",
         help="The shop's language (ISO 639-1: en, zh, ...); detected from the item texts when "
         "omitted. Without --data: the demo shop in that language (en or zh).",
+    ),
+]
+
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the parallel parts run (every shopper's precomputed list, ranking the "
+        "evaluation's cases): 'local', this process, or 'ray', Ray workers. Ray's workers load "
+        "the models from files written under --out, so --out must be on a filesystem every "
+        "Ray node shares (a local cluster always does).",
+    ),
+]
+AddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help="With --engine ray: a running Ray cluster ('auto', HOST:PORT or "
+        "ray://HOST:10001). Omitted: a local cluster on loopback, stopped afterwards.",
+    ),
+]
+RayWorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--ray-workers",
+        help="With --engine ray: Ray workers (one CPU each). Omitted: this machine's CPUs, or "
+        "the cluster's with --address.",
     ),
 ]
 
@@ -57,6 +86,36 @@ def load_data(
         f"{dataset.interactions.height:,} interactions"
     )
     return dataset
+
+
+@contextmanager
+def chosen_engine(
+    name: str, address: str | None, workers: int | None, shared_dir: Path
+) -> Iterator[Engine]:
+    """The engine the `--engine`, `--address` and `--ray-workers` options choose, started, and
+    closed afterwards; Ray's workers read files written under `shared_dir`. A bad choice, a
+    missing Ray or a cluster that does not answer is a one-line error naming the option (exit
+    code 2)."""
+    if name not in ENGINES:
+        _fail(f"--engine must be one of {', '.join(ENGINES)}, not {name!r}")
+    if name != "ray" and (address is not None or workers is not None):
+        _fail("--address and --ray-workers need --engine ray")
+    if workers is not None and workers < 1:
+        _fail(f"--ray-workers must be at least 1, not {workers}")
+    try:
+        engine = make_engine(name, address, workers, shared_dir)
+        engine.start()
+    except EngineError as error:
+        _fail(f"--engine {name}: {error}")
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def _fail(message: str) -> NoReturn:
+    Console(stderr=True).print(f"[red]error:[/] {escape(message)}")
+    raise typer.Exit(code=2)
 
 
 @contextmanager

@@ -11,9 +11,13 @@ from rich.console import Console
 from shopsense.bundle import default_models, train_bundle
 from shopsense.cli.app import app
 from shopsense.cli.common import (
+    AddressOption,
     DataOption,
+    EngineOption,
     FormatOption,
     LanguageOption,
+    RayWorkersOption,
+    chosen_engine,
     fail_on_data_error,
     load_data,
 )
@@ -83,16 +87,21 @@ def train(
             "metrics in the bundle manifest.",
         ),
     ] = False,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    ray_workers: RayWorkersOption = None,
 ) -> None:
     """Train models on all of a shop's data and write a versioned bundle for `shopsense serve`."""
-    with fail_on_data_error():
+    with fail_on_data_error(), chosen_engine(engine, address, ray_workers, out) as runner:
         dataset = load_data(data, data_format, console, language=language)
         names = expand_models(models) if models else default_models()
         metrics = None
         if evaluate:
             from shopsense.evaluation.report import evaluate_models
 
-            report = evaluate_models(dataset, names, cold_item_fraction=0.0, console=console)
+            report = evaluate_models(
+                dataset, names, cold_item_fraction=0.0, console=console, engine=runner
+            )
             metrics = {"protocol": report["protocol"], "models": report["models"]}
         with console.status("training") as status:
 
@@ -111,5 +120,6 @@ def train(
                 reviews_model=reviews_model,
                 policies=policies,
                 assistant_model=assistant_model,
+                engine=runner,
             )
     console.print(f"bundle {path.name} written to {path} and made current in {out}")

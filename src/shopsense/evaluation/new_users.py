@@ -20,6 +20,7 @@ import numpy as np
 from shopsense.data.splits import EvalCases, Split
 from shopsense.evaluation.metrics import DEFAULT_KS
 from shopsense.evaluation.runner import evaluate_retriever
+from shopsense.execution import Engine
 from shopsense.retrieval.base import Retriever, UserContext
 
 SENTENCE = "I'm looking for {}."
@@ -59,6 +60,7 @@ def evaluate_new_users(
     n_categories: int = 3,
     exclude_history: bool = True,
     ks: Sequence[int] = DEFAULT_KS,
+    engine: Engine | None = None,
 ) -> dict[str, object]:
     """Metrics per fitted retriever on the test cases, each user known only by a sentence.
 
@@ -76,7 +78,9 @@ def evaluate_new_users(
         "example_sentences": [c.text for c in contexts[:3]],
         "history_excluded": exclude_history,
         "models": {
-            name: evaluate_retriever(retriever, cases, split.train, ks, contexts=contexts)
+            name: evaluate_retriever(
+                retriever, cases, split.train, ks, contexts=contexts, engine=engine
+            )
             for name, retriever in retrievers.items()
         },
     }

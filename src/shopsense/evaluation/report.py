@@ -24,6 +24,7 @@ from shopsense.evaluation.guards import fit_on_training_view
 from shopsense.evaluation.new_users import NEW_USERS_DESCRIPTION, evaluate_new_users
 from shopsense.evaluation.resources import measure
 from shopsense.evaluation.runner import CaseResults, rank_cases, summarize
+from shopsense.execution import Engine
 from shopsense.ranking.registry import create
 from shopsense.retrieval.base import Retriever
 
@@ -50,9 +51,11 @@ def evaluate_models(
     rankings: TextIO | None = None,
     console: Console | None = None,
     new_users: bool = True,
+    engine: Engine | None = None,
 ) -> dict[str, Any]:
     """Fit and evaluate each named model on one split; optionally the cold-item protocol and
-    the new-users-from-one-sentence protocol (where the catalogue has categories) too."""
+    the new-users-from-one-sentence protocol (where the catalogue has categories) too. Cases
+    are ranked on `engine` (default: this process); the report is the same."""
     console = console or Console(quiet=True)
     split = make_split(dataset, protocol, seed=seed)
     new_users = new_users and has_categories(dataset)
@@ -81,18 +84,19 @@ def evaluate_models(
     )
     for name in models:
         console.log(f"[bold]{name}[/]: fitting on {split.train.interactions.height:,} interactions")
-        retriever, result = fit_and_rank(name, split, dataset, console)
+        retriever, result = fit_and_rank(name, split, dataset, console, engine)
         entry = result["test"]
         entry["validation"] = result["validation"]
         entry.update(result["usage"])
         if new_users:
             console.log(f"[bold]{name}[/]: new users from one sentence")
-            entry["new_users"] = evaluate_new_users({name: retriever}, split)["models"][name]
+            read = evaluate_new_users({name: retriever}, split, engine=engine)
+            entry["new_users"] = read["models"][name]
         if rankings is not None:
             write_rankings(rankings, name, dataset, split, result["cases"])
         if cold_split is not None:
             console.log(f"[bold]{name}[/]: cold-item protocol")
-            _, cold_result = fit_and_rank(name, cold_split, dataset, console)
+            _, cold_result = fit_and_rank(name, cold_split, dataset, console, engine)
             entry["cold_items"] = cold_breakdown(
                 cold_result["cases"]["test"], cold_split, retriever.n_items
             )
@@ -110,17 +114,17 @@ def has_categories(dataset: Dataset) -> bool:
 
 
 def fit_and_rank(
-    name: str, split: Split, dataset: Dataset, console: Console
+    name: str, split: Split, dataset: Dataset, console: Console, engine: Engine | None = None
 ) -> tuple[Retriever, dict[str, Any]]:
     """Fit model `name` on the split's training data (through the leakage guards) and rank
-    its validation and test cases."""
+    its validation and test cases (on `engine`: see `rank_cases`)."""
     retriever = create(name)
     _, usage = measure(
         lambda: fit_on_training_view(retriever, split.train, split.validation, split.test, dataset)
     )
     show = not console.quiet
-    validation = rank_cases(retriever, split.validation, dataset, show_progress=show)
-    test = rank_cases(retriever, split.test, dataset, show_progress=show)
+    validation = rank_cases(retriever, split.validation, dataset, show, engine=engine)
+    test = rank_cases(retriever, split.test, dataset, show, engine=engine)
     return retriever, {
         "test": summarize(test, retriever.n_items),
         "validation": _validation_block(retriever, validation),

@@ -1,13 +1,17 @@
 """Full-ranking evaluation of a fitted retriever on held-out cases (DESIGN.md §3).
 
 Every catalogue item is ranked; the items in the case's history are excluded; no sampled
-negatives. The target's rank is exact: the number of items scored strictly above it.
+negatives. The target's rank is exact: the number of items scored strictly above it. Chunks of
+cases are tasks of a `RankWithSavedModel` job, so an engine (`shopsense.execution`) may rank
+them on other workers.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rich.progress import Progress
@@ -15,6 +19,7 @@ from rich.progress import Progress
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.evaluation.metrics import DEFAULT_KS, coverage, ranking_metrics
+from shopsense.execution import Engine, Job, LocalEngine
 from shopsense.retrieval.base import SCORE_CHUNK, Retriever, UserContext
 
 #: Length of each stored ranking (the `--rankings` dump) — enough to recheck any metric @<=100.
@@ -38,35 +43,84 @@ def contexts_for(cases: EvalCases, dataset: Dataset | None = None) -> list[UserC
     ]
 
 
+@dataclass(frozen=True)
+class CaseChunk:
+    """Cases ranked together: their contexts, the histories excluded, and the targets."""
+
+    contexts: list[UserContext]
+    histories: list[np.ndarray]
+    targets: np.ndarray
+
+
+@dataclass(frozen=True)
+class RankWithSavedModel(Job[Retriever, CaseChunk, CaseResults]):
+    """Ranks chunks of cases with a fitted retriever that workers load from `folder`."""
+
+    folder: Path
+
+    def open(self) -> Retriever:
+        return Retriever.load(self.folder)
+
+    def run(self, opened: Retriever, task: CaseChunk) -> CaseResults:
+        return rank_chunk(opened, task)
+
+
 def rank_cases(
     retriever: Retriever,
     cases: EvalCases,
     dataset: Dataset | None = None,
     show_progress: bool = False,
     contexts: Sequence[UserContext] | None = None,
+    engine: Engine | None = None,
 ) -> CaseResults:
     """Score every item for every case, exclude history, and rank the target exactly.
 
     `contexts` (one per case) replace the default ones built from the case histories, e.g. to
-    describe new users by a sentence alone; the case histories are still excluded."""
+    describe new users by a sentence alone; the case histories are still excluded. Chunks of
+    cases run on `engine` (default: this process); one that runs elsewhere has its workers
+    load the retriever from a copy saved in its shared folder. The results are the same."""
+    engine = engine or LocalEngine()
     contexts = contexts_for(cases, dataset) if contexts is None else contexts
-    n_cases = len(cases)
-    ranks = np.empty(n_cases, dtype=np.int64)
-    rankings = np.empty((n_cases, min(RANKED_LENGTH, retriever.n_items)), dtype=np.int64)
-    with Progress(disable=not show_progress, transient=True) as progress:
-        task = progress.add_task(f"ranking with {retriever.name}", total=n_cases)
-        for start in range(0, n_cases, SCORE_CHUNK):
-            stop = min(start + SCORE_CHUNK, n_cases)
-            scores = retriever.tie_broken(retriever.score(contexts[start:stop]))
-            for row, case in enumerate(range(start, stop)):
-                scores[row, cases.histories[case]] = -np.inf
-            target_scores = scores[np.arange(stop - start), cases.targets[start:stop]]
-            ranks[start:stop] = (scores > target_scores[:, None]).sum(axis=1)
-            # A target inside the history cannot be recommended: count it as ranked last.
-            ranks[start:stop][~np.isfinite(target_scores)] = retriever.n_items
-            rankings[start:stop] = _top(scores, rankings.shape[1])
-            progress.advance(task, stop - start)
-    return CaseResults(ranks=ranks, rankings=rankings)
+    chunks = [
+        CaseChunk(
+            list(contexts[start : start + SCORE_CHUNK]),
+            cases.histories[start : start + SCORE_CHUNK],
+            cases.targets[start : start + SCORE_CHUNK],
+        )
+        for start in range(0, len(cases), SCORE_CHUNK)
+    ]
+    parts = [CaseResults(np.empty(0, dtype=np.int64), _no_rankings(retriever))]
+    with (
+        tempfile.TemporaryDirectory(prefix=".ranking-", dir=engine.shared_dir) as shared,
+        Progress(disable=not show_progress, transient=True) as progress,
+    ):
+        job = RankWithSavedModel(Path(shared) / "model")
+        if not engine.in_process:
+            retriever.save(job.folder)
+        task = progress.add_task(f"ranking with {retriever.name}", total=len(cases))
+        for part in engine.map(job, chunks, retriever):
+            parts.append(part)
+            progress.advance(task, len(part.ranks))
+    return CaseResults(
+        ranks=np.concatenate([part.ranks for part in parts]),
+        rankings=np.concatenate([part.rankings for part in parts]),
+    )
+
+
+def rank_chunk(retriever: Retriever, chunk: CaseChunk) -> CaseResults:
+    """The targets' ranks and the top items of one chunk of cases."""
+    scores = retriever.tie_broken(retriever.score(chunk.contexts))
+    for row, history in enumerate(chunk.histories):
+        scores[row, history] = -np.inf
+    target_scores = scores[np.arange(len(scores)), chunk.targets]
+    ranks = (scores > target_scores[:, None]).sum(axis=1)
+    # A target inside the history cannot be recommended: count it as ranked last.
+    ranks[~np.isfinite(target_scores)] = retriever.n_items
+    return CaseResults(ranks=ranks, rankings=_top(scores, _no_rankings(retriever).shape[1]))
+
+
+def _no_rankings(retriever: Retriever) -> np.ndarray:
+    return np.empty((0, min(RANKED_LENGTH, retriever.n_items)), dtype=np.int64)
 
 
 def evaluate_retriever(
@@ -76,10 +130,11 @@ def evaluate_retriever(
     ks: Sequence[int] = DEFAULT_KS,
     show_progress: bool = False,
     contexts: Sequence[UserContext] | None = None,
+    engine: Engine | None = None,
 ) -> dict[str, float]:
     """Recall@k, NDCG@k, MRR@20, coverage@10 and the case count of a fitted retriever
-    (`contexts`: see `rank_cases`)."""
-    results = rank_cases(retriever, cases, dataset, show_progress, contexts)
+    (`contexts`, `engine`: see `rank_cases`)."""
+    results = rank_cases(retriever, cases, dataset, show_progress, contexts, engine)
     return summarize(results, retriever.n_items, ks)
 
 

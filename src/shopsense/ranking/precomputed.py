@@ -7,17 +7,21 @@ came from. The server answers from that list while the shopper's history still h
 digest; the first accepted event or sentence changes the digest and the shopper is scored
 live from then on, so nothing served is ever older than what the shop has told the server.
 The table holds shopper ids: erasing a shopper removes their rows (`bundle.erase_user`).
+Batches of shoppers are tasks of a `ScoreShoppers` job, so an engine (`shopsense.execution`)
+may score them on other workers; the rows come back in the same order either way.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 from rich.progress import Progress
 
 from shopsense.data.dataset import Dataset
-from shopsense.data.shoppers import UserState
+from shopsense.data.shoppers import UserEvent, UserState
+from shopsense.execution import Engine, Job, LocalEngine
 from shopsense.ranking.cascade import Precomputed, Recommender, Scored
 
 #: The API's default list length: the requests that are answered from the table.
@@ -36,34 +40,66 @@ SCHEMA = {
 }
 
 
-def precompute(
-    recommender: Recommender,
-    dataset: Dataset,
-    k: int = PRECOMPUTED_K,
-    show_progress: bool = True,
-) -> pl.DataFrame:
-    """Top-`k` picks of every shopper with events in `dataset`, as the server would compute
-    them from the same data (re-ranked under `recommender`'s settings, whose fingerprint is part
-    of each list's digest): one row per pick (`SCHEMA`), in order."""
+@dataclass(frozen=True)
+class ShopperBatch:
+    """Shoppers scored together: ids, each one's events (oldest first) and sentence."""
+
+    users: list[str]
+    events: list[list[UserEvent]]
+    texts: list[str | None]
+
+
+def shopper_batches(dataset: Dataset, size: int = BATCH) -> list[ShopperBatch]:
+    """Every shopper with events in `dataset`, by id, in batches of `size`."""
     state = UserState.from_frames(dataset.interactions, dataset.users)
     users = sorted(state.events)
-    columns: dict[str, list] = {name: [] for name in SCHEMA}
+    return [
+        ShopperBatch(
+            chunk, [state.history(user) for user in chunk], [state.texts.get(u) for u in chunk]
+        )
+        for chunk in (users[start : start + size] for start in range(0, len(users), size))
+    ]
+
+
+class ScoreShoppers(Job[Recommender, ShopperBatch, pl.DataFrame]):
+    """Top-`k` picks of batches of shoppers; `open` builds the recommender where the job runs
+    (from a bundle's files: `shopsense.bundle.precomputed.ScoreWithBundleFiles`)."""
+
+    k: int
+
+    def run(self, opened: Recommender, task: ShopperBatch) -> pl.DataFrame:
+        return score_batch(opened, task, self.k)
+
+
+def precompute(
+    job: ScoreShoppers,
+    dataset: Dataset,
+    engine: Engine | None = None,
+    recommender: Recommender | None = None,
+    show_progress: bool = True,
+) -> pl.DataFrame:
+    """Top-`job.k` picks of every shopper with events in `dataset`, as the server would compute
+    them from the same data (re-ranked under the recommender's settings, whose fingerprint is
+    part of each list's digest): one row per pick (`SCHEMA`), in order. Batches of shoppers
+    run on `engine` (default: this process, with `recommender` where it is at hand); the table
+    is the same whichever ran them."""
+    engine = engine or LocalEngine()
+    batches = shopper_batches(dataset)
+    frames = [pl.DataFrame(schema=SCHEMA)]
     with Progress(disable=not show_progress, transient=True) as progress:
-        task = progress.add_task("recommending ahead", total=len(users))
-        for start in range(0, len(users), BATCH):
-            _add_batch(recommender, state, users[start : start + BATCH], k, columns)
-            progress.advance(task, len(users[start : start + BATCH]))
-    return pl.DataFrame(columns, schema=SCHEMA)
+        task = progress.add_task("recommending ahead", total=sum(len(b.users) for b in batches))
+        for batch, frame in zip(batches, engine.map(job, batches, recommender), strict=True):
+            frames.append(frame)
+            progress.advance(task, len(batch.users))
+    return pl.concat(frames, rechunk=True)
 
 
-def _add_batch(
-    recommender: Recommender, state: UserState, batch: list[str], k: int, columns: dict[str, list]
-) -> None:
-    """Score one batch of shoppers and append their picks to `columns`."""
-    histories = [recommender.history(state.history(user)) for user in batch]
-    texts = [state.texts.get(user) for user in batch]
-    lists = recommender.recommend_many(histories, k, batch, texts)
-    for user, history, text, picks in zip(batch, histories, texts, lists, strict=True):
+def score_batch(recommender: Recommender, batch: ShopperBatch, k: int) -> pl.DataFrame:
+    """One batch of shoppers' picks, one row per pick (`SCHEMA`)."""
+    histories = [recommender.history(events) for events in batch.events]
+    lists = recommender.recommend_many(histories, k, batch.users, batch.texts)
+    columns: dict[str, list] = {name: [] for name in SCHEMA}
+    for user, history, text, picks in zip(batch.users, histories, batch.texts, lists, strict=True):
         digest = recommender.digest(history, text)
         for position, pick in enumerate(picks):
             columns["user_id"].append(user)
@@ -74,6 +110,7 @@ def _add_batch(
             columns["sources"].append(list(pick.sources))
             columns["reason"].append(pick.reason)
             columns["because"].append(pick.because)
+    return pl.DataFrame(columns, schema=SCHEMA)
 
 
 def read_precomputed(path: Path) -> dict[str, Precomputed]:

@@ -358,7 +358,8 @@ class Runtime:
         same = [(e.item, e.kind) for e in held] == [(e.item, e.kind) for e in stored.events]
         if not same or self.users.texts.get(user) != stored.text:
             self.users.replace(user, stored.events, stored.text)
-            self.served.recommender.forget(user)
+            # The list computed ahead no longer matches: scored again in the background.
+            self.refresher.touch([user])
 
     def _apply(self, events: list[Interaction]) -> None:
         """Committed events become part of their shoppers' state (on the event loop)."""

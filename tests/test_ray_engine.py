@@ -140,6 +140,30 @@ def test_train_with_the_ray_engine_end_to_end(shop: Dataset, tmp_path: Path) -> 
     assert pl.read_parquet(bundle.precomputed.path).equals(expected)
 
 
+def test_evaluate_with_the_ray_engine_reports_the_same_metrics(
+    ray_cluster: None, shop: Dataset, tmp_path: Path
+) -> None:
+    data = tmp_path / "shop"
+    data.mkdir()
+    shop.items.write_parquet(data / "items.parquet")
+    shop.interactions.write_parquet(data / "interactions.parquet")
+    metrics = {}
+    for engine in ("local", "ray"):
+        report = tmp_path / engine / "report.json"
+        report.parent.mkdir()
+        options = ["--models=cooccurrence,popularity", "--cold-items=0", "--no-new-users"]
+        command = ["evaluate", f"--data={data}", f"--report={report}", f"--engine={engine}"]
+        result = CliRunner().invoke(app, [*command, *options])
+        assert result.exit_code == 0, result.output
+        models = json.loads(report.read_text())["models"]
+        metrics[engine] = {
+            name: {key: value for key, value in entry.items() if key.startswith(("ndcg", "recall"))}
+            for name, entry in models.items()
+        }
+        assert [path.name for path in report.parent.iterdir()] == ["report.json"]  # no leftovers
+    assert metrics["ray"] == metrics["local"] and metrics["local"]["cooccurrence"]
+
+
 def test_a_missing_ray_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     with pytest.raises(RayMissingError, match=r"pip install 'shopsense\[ray\]'"):

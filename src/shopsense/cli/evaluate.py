@@ -11,9 +11,13 @@ from rich.table import Table
 
 from shopsense.cli.app import app
 from shopsense.cli.common import (
+    AddressOption,
     DataOption,
+    EngineOption,
     FormatOption,
     LanguageOption,
+    RayWorkersOption,
+    chosen_engine,
     fail_on_data_error,
     load_data,
 )
@@ -63,9 +67,15 @@ def evaluate(
             "with categories).",
         ),
     ] = True,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    ray_workers: RayWorkersOption = None,
 ) -> None:
-    """Fit models on a split of a shop's data and report full-ranking metrics."""
-    with fail_on_data_error():
+    """Fit models on a split of a shop's data and report full-ranking metrics. With `--engine
+    ray`, the cases are ranked on Ray workers, which load each fitted model from a folder beside
+    the report (it must be on a filesystem every Ray node shares); the report is the same."""
+    shared = report.resolve().parent
+    with fail_on_data_error(), chosen_engine(engine, address, ray_workers, shared) as runner:
         dataset = load_data(data, data_format, console, language=language)
         names = expand_models(models)
         handle = rankings.open("w") if rankings is not None else None
@@ -79,6 +89,7 @@ def evaluate(
                 rankings=handle,
                 console=console,
                 new_users=new_users,
+                engine=runner,
             )
         finally:
             if handle is not None:

@@ -4,6 +4,10 @@ events, erasures, reviews and bundle swaps; `shopsense serve --workers 2` runs t
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +28,7 @@ from shopsense.serving.runtime import Runtime
 from shopsense.serving.settings import ServingConfig
 from shopsense.serving.shared_state import Notice, SharedState, StoredShopper
 from tests.serving.conftest import ADMIN, CATALOG, LIGHT_MODELS, private_copy, serving_config
-from tests.serving.server import Server
+from tests.serving.server import Server, free_port
 
 #: Longest wait for a notice to reach the other server.
 NOTICE_S = 15.0
@@ -232,3 +236,52 @@ def test_concurrent_reads_share_one_query_and_each_gets_its_shopper(postgres_url
     assert [len(s.events) for s in found[:-2]] == [counts[u] for u in users[:-2]]
     assert not found[-2].known
     assert [(e.item, e.kind) for e in found[-1].events] == [(item, "cart")]
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_is_started_again(root: Path, tmp_path: Path, postgres_url: str) -> None:
+    server = Server(
+        root,
+        tmp_path / "unused.duckdb",
+        tmp_path / "server.log",
+        options=[f"--shared-store={postgres_url}", "--workers=2"],
+    )
+    try:
+        workers = {pid for pid in _children(server.process.pid) if _is_worker(pid)}
+        assert len(workers) == 2
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        assert eventually(
+            lambda: (
+                len({p for p in _children(server.process.pid) if _is_worker(p)} - {victim}) == 2
+            ),
+            60.0,
+        )
+        assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200
+    finally:
+        server.stop()
+    assert "exited (-9); starting it again" in server.log.read_text()
+
+
+def test_workers_that_cannot_start_stop_the_server(tmp_path: Path, postgres_url: str) -> None:
+    empty = tmp_path / "no-bundle"
+    empty.mkdir()
+    command = [sys.executable, "-c", "from shopsense.cli import app; app()", "serve"]
+    options = [f"--bundle={empty}", f"--shared-store={postgres_url}", "--workers=2"]
+    result = subprocess.run(
+        [*command, *options, f"--port={free_port()}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SHOPSENSE_API_KEYS": "k:admin"},
+    )
+    assert result.returncode == 3
+    assert "could not start" in result.stdout + result.stderr
+
+
+def _is_worker(pid: int) -> bool:
+    """Whether a child process is a server worker (spawn also starts a resource tracker)."""
+    try:
+        return "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return False

@@ -3,9 +3,9 @@
 The parent binds the socket once and starts N processes (spawned, not forked: each loads the
 bundle and opens its connections itself), each serving the app on that socket; the kernel
 spreads connections over them. They share shoppers, reviews, conversations and bundle swaps
-through the shared store (`ServingConfig.shared_store`). A worker that dies after it started is
-started again; one that fails while starting stops them all (a bad bundle would fail again).
-SIGINT or SIGTERM stop every worker gracefully.
+through the shared store (`ServingConfig.shared_store`). A worker that dies after it finished
+starting is started again; one that fails before it is ready stops them all (a bad bundle would
+fail again). SIGINT or SIGTERM stop every worker gracefully.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import signal
 import socket
 import time
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
 from types import FrameType
 
 import uvicorn
@@ -29,8 +30,6 @@ __all__ = ["configure_logging", "serve", "serve_processes"]
 
 log = logging.getLogger("shopsense.serving")
 
-#: A worker that exits sooner than this after its start failed to start.
-STARTUP_S = 60.0
 #: Seconds a stopping worker is given before it is killed.
 STOP_S = 30.0
 
@@ -45,6 +44,19 @@ def configure_logging(log_level: str) -> None:
         handler.addFilter(RequestIdFilter())
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling `ready` once it has started (the app loaded, listening)."""
+
+    def __init__(self, config: uvicorn.Config, ready: EventType | None) -> None:
+        super().__init__(config)
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self._ready is not None:
+            self._ready.set()
+
+
 def serve(
     config: ServingConfig,
     *,
@@ -52,17 +64,19 @@ def serve(
     port: int,
     log_level: str,
     sockets: list[socket.socket] | None = None,
+    ready: EventType | None = None,
 ) -> None:
     """Serve the app of `config` in this process until interrupted (on `sockets` where given,
-    else listening on `host`:`port`)."""
-    server = uvicorn.Server(
+    else listening on `host`:`port`); `ready` is set once it serves."""
+    server = _Server(
         uvicorn.Config(
             QuietStartup(create_app(config)),
             host=host,
             port=port,
             log_level=log_level.lower(),
             **uvicorn_options(config),
-        )
+        ),
+        ready,
     )
     server.run(sockets=sockets)
 
@@ -82,14 +96,15 @@ def serve_processes(
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
 
-    def start(number: int) -> tuple[BaseProcess, float]:
+    def start(number: int) -> tuple[BaseProcess, EventType]:
+        ready = context.Event()
         process = context.Process(
             target=_worker,
-            args=(config, listening, host, port, log_level),
+            args=(config, listening, host, port, log_level, ready),
             name=f"shopsense-worker-{number}",
         )
         process.start()
-        return process, time.monotonic()
+        return process, ready
 
     running = [start(number) for number in range(workers)]
     log.info("serving on %s:%d with %d worker processes", host, port, workers)
@@ -97,10 +112,10 @@ def serve_processes(
     try:
         while not stopping:
             time.sleep(0.25)
-            for number, (process, started) in enumerate(running):
+            for number, (process, ready) in enumerate(running):
                 if process.is_alive() or stopping:
                     continue
-                if time.monotonic() - started < STARTUP_S and process.exitcode != 0:
+                if not ready.is_set():
                     log.error(
                         "worker %d could not start (exit %s); stopping", number, process.exitcode
                     )
@@ -124,8 +139,13 @@ def serve_processes(
 
 
 def _worker(
-    config: ServingConfig, listening: socket.socket, host: str, port: int, log_level: str
+    config: ServingConfig,
+    listening: socket.socket,
+    host: str,
+    port: int,
+    log_level: str,
+    ready: EventType,
 ) -> None:
     """One worker process: the app on the inherited socket."""
     configure_logging(log_level)
-    serve(config, host=host, port=port, log_level=log_level, sockets=[listening])
+    serve(config, host=host, port=port, log_level=log_level, sockets=[listening], ready=ready)

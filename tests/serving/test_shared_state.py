@@ -171,6 +171,12 @@ def test_one_process_files_cannot_be_shared(tmp_path: Path, root: Path) -> None:
     assert "--workers above 1 needs --shared-store" in result.output
 
 
+def two_workers(root: Path, tmp_path: Path, url: str) -> Server:
+    """`shopsense serve --workers 2` on the shared store at `url` (its own DuckDB file unused)."""
+    options = [f"--shared-store={url}", "--workers=2"]
+    return Server(root, tmp_path / "unused.duckdb", tmp_path / "server.log", options=options)
+
+
 def _children(pid: int) -> set[int]:
     children = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -185,12 +191,7 @@ def _children(pid: int) -> set[int]:
 
 @pytest.mark.slow
 def test_serve_with_two_worker_processes(root: Path, tmp_path: Path, postgres_url: str) -> None:
-    server = Server(
-        root,
-        tmp_path / "unused.duckdb",
-        tmp_path / "server.log",
-        options=[f"--shared-store={postgres_url}", "--workers=2"],
-    )
+    server = two_workers(root, tmp_path, postgres_url)
     try:
         workers = _children(server.process.pid) - {server.process.pid}
         assert len(workers) >= 2  # (spawn also starts a resource tracker)
@@ -240,12 +241,7 @@ def test_concurrent_reads_share_one_query_and_each_gets_its_shopper(postgres_url
 
 @pytest.mark.slow
 def test_a_worker_that_dies_is_started_again(root: Path, tmp_path: Path, postgres_url: str) -> None:
-    server = Server(
-        root,
-        tmp_path / "unused.duckdb",
-        tmp_path / "server.log",
-        options=[f"--shared-store={postgres_url}", "--workers=2"],
-    )
+    server = two_workers(root, tmp_path, postgres_url)
     try:
         workers = {pid for pid in _children(server.process.pid) if _is_worker(pid)}
         assert len(workers) == 2

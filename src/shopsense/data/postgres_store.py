@@ -20,7 +20,14 @@ import psycopg
 import pyarrow as pa
 
 from shopsense.data import schema
-from shopsense.data.batches import EVENTS, KEYS, event_rows, ingest_batch, upsert_clause
+from shopsense.data.batches import (
+    EVENTS,
+    KEYS,
+    IngestBatch,
+    event_rows,
+    ingest_batch,
+    upsert_clause,
+)
 from shopsense.data.dataset import Dataset
 from shopsense.data.errors import DataError, StorageError
 from shopsense.data.postgres import redact_url
@@ -72,6 +79,12 @@ class PostgresStore:
         con.execute("SET TIME ZONE 'UTC'")
         return con
 
+    def _live(self) -> psycopg.Connection:
+        """The connection, opened again first when it was lost."""
+        if self._con.closed or self._con.broken:
+            self._con = self._connect()
+        return self._con
+
     def close(self) -> None:
         """Close the connection."""
         self._con.close()
@@ -94,13 +107,8 @@ class PostgresStore:
         """Validate, then write all tables in one transaction; return rows written per table
         (see `Store.ingest`)."""
         batch = ingest_batch(data, source)
-        with self._guard:
-            stored = self._rows("SELECT item_id FROM items", [])
-            known = pl.Series("item_id", [row[0] for row in stored], dtype=pl.Utf8)
-            validate_tables(batch.tables, origins=batch.origins, known_item_ids=known)
-            with self._transaction(batch.source):
-                for table, frame in batch.tables.items():
-                    self._write(table, frame.to_arrow())
+        with self._guard, self._transaction(batch.source):
+            self._write_batch(batch)
         return {table: frame.height for table, frame in batch.tables.items()}
 
     def seed(self, dataset: Dataset, *, source: str) -> None:
@@ -110,14 +118,7 @@ class PostgresStore:
             self._con.execute("SELECT pg_advisory_xact_lock(%s)", [_SETUP_LOCK])
             counts = self.counts()
             empty = counts["items"] == 0 and counts["interactions"] == 0
-            batch = ingest_batch(dataset if empty else {"items": dataset.items}, source)
-            known = pl.Series("item_id", [], dtype=pl.Utf8)
-            if not empty:
-                stored = self._rows("SELECT item_id FROM items", [])
-                known = pl.Series("item_id", [row[0] for row in stored], dtype=pl.Utf8)
-            validate_tables(batch.tables, origins=batch.origins, known_item_ids=known)
-            for table, frame in batch.tables.items():
-                self._write(table, frame.to_arrow())
+            self._write_batch(ingest_batch(dataset if empty else {"items": dataset.items}, source))
 
     def append_events(self, records: Sequence[Interaction]) -> list[int]:
         """Append interactions durably (committed before return); return their `event_id`s.
@@ -216,10 +217,9 @@ class PostgresStore:
         """One transaction; a lost connection is opened again first, and errors are
         `StorageError` (the database's fault) or `DataError` (the data's)."""
         with self._guard:
-            if self._con.closed or self._con.broken:
-                self._con = self._connect()
+            con = self._live()
             try:
-                with self._con.transaction():
+                with con.transaction():
                     yield
             except psycopg.OperationalError as error:
                 raise StorageError(
@@ -232,15 +232,13 @@ class PostgresStore:
         """The rows of a read (a `StorageError` if the database cannot be reached)."""
         with self._guard:
             try:
-                if self._con.closed or self._con.broken:
-                    self._con = self._connect()
-                return self._con.execute(query, values).fetchall()
+                return self._live().execute(query, values).fetchall()
             except psycopg.OperationalError as error:
                 raise StorageError(f"cannot read: {_message(error)}", source=self.path) from error
 
     def _run(self, statement: str) -> None:
         try:
-            self._con.execute(statement)
+            self._live().execute(statement)
         except psycopg.OperationalError as error:
             raise StorageError(_message(error), source=self.path) from error
 
@@ -271,6 +269,14 @@ class PostgresStore:
         if table == "items":
             self._known_items.update(rows.column("item_id").to_pylist())
         return start
+
+    def _write_batch(self, batch: IngestBatch) -> None:
+        """Validate a batch against the stored items, then write it (in the open transaction)."""
+        stored = self._rows("SELECT item_id FROM items", [])
+        known = pl.Series("item_id", [row[0] for row in stored], dtype=pl.Utf8)
+        validate_tables(batch.tables, origins=batch.origins, known_item_ids=known)
+        for table, frame in batch.tables.items():
+            self._write(table, frame.to_arrow())
 
     def _existing_items(self, item_ids: set[str]) -> set[str]:
         """Those of `item_ids` that are stored (asking the database only for unconfirmed ids;

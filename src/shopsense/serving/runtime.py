@@ -324,9 +324,9 @@ class Runtime:
         if notice.kind in (NoticeKind.REVIEWS, NoticeKind.RECONNECTED):
             stored = await self.writer.run(lambda store: store.table("reviews"))
             await self.served.in_text_thread(self.reviews.catch_up, stored)
-        placed = self.placement is not None
-        if placed and notice.kind in (NoticeKind.CAMPAIGNS, NoticeKind.RECONNECTED):
-            await self.placing(self.placement.refresh)  # type: ignore[union-attr]
+        placement = self.placement
+        if placement is not None and notice.kind in (NoticeKind.CAMPAIGNS, NoticeKind.RECONNECTED):
+            await self.placing(placement.refresh)
             self.promote()
         if notice.kind in (NoticeKind.SWAPPED, NoticeKind.RECONNECTED):
             await self.reload()

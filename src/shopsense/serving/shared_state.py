@@ -149,9 +149,7 @@ class SharedState:
 
     async def _read(self, users: list[str]) -> dict[str, StoredShopper]:
         try:
-            if self._reads is None or self._reads.closed or self._reads.broken:
-                self._reads = await self._connect()
-            cursor = await self._reads.execute(_SHOPPERS, [users])
+            cursor = await (await self._reader()).execute(_SHOPPERS, [users])
             rows = await cursor.fetchall()
         except psycopg.Error as error:
             problem = _cannot("read shoppers", error)
@@ -170,11 +168,15 @@ class SharedState:
         and the others catch up from the database when they next read)."""
         payload = json.dumps({"kind": notice.kind.value, "user": notice.user, "from": self._sender})
         try:
-            if self._reads is None or self._reads.closed or self._reads.broken:
-                self._reads = await self._connect()
-            await self._reads.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+            await (await self._reader()).execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
         except psycopg.Error as error:
             log.warning("%s", _cannot(f"send a {notice.kind.value} notice", error))
+
+    async def _reader(self) -> psycopg.AsyncConnection:
+        """The connection for reads and notices, opened again when it was lost."""
+        if self._reads is None or self._reads.closed or self._reads.broken:
+            self._reads = await self._connect()
+        return self._reads
 
     async def _connect(self) -> psycopg.AsyncConnection:
         return await psycopg.AsyncConnection.connect(self._url, autocommit=True)

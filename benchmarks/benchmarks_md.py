@@ -35,6 +35,11 @@ def machine_line() -> str:
     )
 
 
+def section_head(title: str) -> list[str]:
+    """The first lines of a section: its title, the command that wrote it and the machine."""
+    return [f"## {title}", "", "```", command_line(), "```", "", machine_line()]
+
+
 def write_section(name: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     """Replace (or append) section `name` of BENCHMARKS.md with `body`."""
     begin, end = f"<!-- begin:{name} -->", f"<!-- end:{name} -->"

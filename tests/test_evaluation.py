@@ -134,6 +134,8 @@ def test_the_report_holds_every_part_and_the_dump_every_case(
     assert isinstance(entry["peak_memory_mb"], float) and isinstance(entry["fit_seconds"], float)
     cold, warm = entry["cold_items"]["cold_targets"], entry["cold_items"]["warm_targets"]
     assert cold["cases"] + warm["cases"] == 4
+    lengths = entry["history_length"]
+    assert lengths["short"]["cases"] + lengths["long"]["cases"] == 4
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["split"] for line in lines] == ["validation"] * 4 + ["test"] * 4
     # The file a user reads back is the report, numpy numbers included.

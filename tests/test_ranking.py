@@ -15,7 +15,12 @@ from shopsense.ranking.candidates import GeneratorSpec, generate_candidates, sco
 from shopsense.ranking.cascade import Recommender
 from shopsense.ranking.explain import describe
 from shopsense.ranking.features import FeatureBuilder, FeatureConfig, item_statistics
-from shopsense.ranking.fusion import FusionConfig, FusionRetriever, hold_out_last
+from shopsense.ranking.fusion import (
+    SEQUENTIAL_GENERATOR,
+    FusionConfig,
+    FusionRetriever,
+    hold_out_last,
+)
 from shopsense.ranking.registry import RECOMMENDERS, create
 from shopsense.ranking.rerank import (
     BusinessRules,
@@ -114,6 +119,30 @@ def test_id_only_preset_reads_no_text() -> None:
     assert ablated.generators[0].config == {"hidden": 16, "item_representation": "id"}
     # Idempotent: a saved ID-only config reloads to the same config.
     assert type(ablated)(**ablated.model_dump()) == ablated
+
+
+def test_the_sequential_preset_adds_the_transformer_once() -> None:
+    default = create("best").config
+    assert all(spec.model != "sasrec" for spec in default.generators)
+    with_sequence = create("best-seq").config
+    assert with_sequence.generators == [*default.generators, SEQUENTIAL_GENERATOR]
+    assert not SEQUENTIAL_GENERATOR.refit
+    # Idempotent: a saved config reloads to the same config.
+    assert type(with_sequence)(**with_sequence.model_dump()) == with_sequence
+
+
+def test_a_refit_keeps_the_generators_that_are_not_refitted(chains: Dataset) -> None:
+    specs = [
+        GeneratorSpec(model="cooccurrence"),
+        GeneratorSpec(model="popularity", depth=3, refit=False),
+    ]
+    split = leave_one_out(chains)
+    fusion = fast_fusion(generators=specs)
+    fusion._fit_components(split.train, split.validation)
+    first = dict(fusion.generators)
+    fusion._fit_components(split.train, None, refit=True)
+    assert fusion.generators["popularity"] is first["popularity"]
+    assert fusion.generators["cooccurrence"] is not first["cooccurrence"]
 
 
 def test_aliases_must_be_unique() -> None:

@@ -144,3 +144,21 @@ def test_items_never_seen_are_no_ones_negative(family_shop: Dataset, negatives: 
     settings = {**FAST, "max_epochs": 2, "weight_decay": 0.0, "negatives": negatives}
     model = SASRecRetriever(item_representation="id", **settings).fit(family_shop)
     assert not model.network.unknown_id.detach().any()
+
+
+def test_random_crops_are_shorter_windows_of_the_sequences() -> None:
+    from shopsense.retrieval.sasrec_training import random_crops
+
+    sequences = [np.arange(10), np.arange(100, 103), np.arange(200, 202)]
+    crops = random_crops(sequences, 0.5, np.random.default_rng(0))
+    assert len(crops) == 2  # a 2-item sequence has no shorter window worth training on
+    assert len(crops[0]) == 5 and len(crops[1]) == 2
+    for crop, source in zip(crops, sequences, strict=False):
+        start = int(np.flatnonzero(source == crop[0])[0])
+        np.testing.assert_array_equal(source[start : start + len(crop)], crop)
+
+
+def test_crop_augmentation_trains(family_shop: Dataset) -> None:
+    split = leave_one_out(family_shop)
+    model = SASRecRetriever(**{**FAST, "crop_ratio": 0.6}).fit(split.train, split.validation)
+    assert evaluate_retriever(model, split.test)["ndcg@10"] > 0.6

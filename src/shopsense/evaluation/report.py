@@ -87,6 +87,9 @@ def evaluate_models(
         retriever, result = fit_and_rank(name, split, dataset, console, engine)
         entry = result["test"]
         entry["validation"] = result["validation"]
+        entry["history_length"] = history_breakdown(
+            result["cases"]["test"], split.test.histories, retriever.n_items
+        )
         entry.update(result["usage"])
         if new_users:
             console.log(f"[bold]{name}[/]: new users from one sentence")
@@ -161,6 +164,25 @@ def cold_breakdown(results: CaseResults, split: Split, n_items: int) -> dict[str
         breakdown["cold_targets"]["recall@10"] / warm if warm > 0 else None
     )
     return breakdown
+
+
+#: Histories of at most this many items are "short" in `history_breakdown`.
+SHORT_HISTORY = 5
+
+
+def history_breakdown(
+    results: CaseResults, histories: Sequence[np.ndarray], n_items: int
+) -> dict[str, Any]:
+    """Test metrics on cases with short histories (at most `SHORT_HISTORY` items: the sparse
+    shoppers) and on the rest."""
+    short = np.array([len(history) <= SHORT_HISTORY for history in histories], dtype=bool)
+    return {
+        "short_at_most": SHORT_HISTORY,
+        **{
+            label: summarize(CaseResults(results.ranks[mask], results.rankings[mask]), n_items)
+            for label, mask in (("short", short), ("long", ~short))
+        },
+    }
 
 
 def write_rankings(

@@ -46,6 +46,12 @@ class GeneratorSpec(BaseModel):
         description="Score from only the latest this many history entries (1: 'next after the "
         "last item'); None: the whole history. Specs equal but for this share one fitted model.",
     )
+    refit: bool = Field(
+        True,
+        description="Refit it with the events the ranker was trained on, after the ranker "
+        "(`FusionConfig.refit_with_validation`); False keeps the model the ranker learned its "
+        "signals from (for costly models: one training instead of two).",
+    )
 
     @property
     def key(self) -> str:

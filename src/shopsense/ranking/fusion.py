@@ -42,6 +42,20 @@ from shopsense.retrieval.registry import GENERATORS
 from shopsense.text.encoder import Encoder, EncoderConfig
 from shopsense.text.item_text import ItemTextRecipe, item_vectors
 
+#: The sequential transformer as a generator of the fusion (`sequential=True`): sampled softmax
+#: (the full softmax over the catalogue is most of an epoch's time), at most 30 epochs and a
+#: short wait for a better one, so that it trains within minutes on a laptop's CPU (about 8 s an
+#: epoch on Amazon Toys, 2 CPUs). Epochs, not seconds, bound it so that a fit is reproducible;
+#: the time budget is only a safety net for very large shops. It is trained once per fit
+#: (`refit=False`): the ranker's signals come from that model, and at scoring time it reads the
+#: latest events. Not in the default: measured on Amazon Office and Toys it lowered the fusion's
+#: NDCG@10 (BENCHMARKS.md, section `rec-quality`).
+SEQUENTIAL_GENERATOR = GeneratorSpec(
+    model="sasrec",
+    config={"negatives": 1024, "max_epochs": 30, "patience": 5, "max_fit_seconds": 1200.0},
+    refit=False,
+)
+
 
 def _default_generators() -> list[GeneratorSpec]:
     return [
@@ -109,10 +123,18 @@ class FusionConfig(RetrieverConfig):
         "generators that read only text are dropped, text-aware ones use item IDs alone, and "
         "no text, brand or category feature is built.",
     )
+    sequential: bool = Field(
+        False,
+        description="Add the sequential transformer (`SEQUENTIAL_GENERATOR`) to the generators "
+        "unless they have one (the `best-seq` preset). Off by default: measured, it cost fit "
+        "time and lowered NDCG@10 on held-out Amazon categories.",
+    )
     show_progress: bool = Field(False, description="Show progress while building examples.")
 
     @model_validator(mode="after")
-    def _without_text(self) -> FusionConfig:
+    def _ablations(self) -> FusionConfig:
+        if self.sequential and all(spec.model != "sasrec" for spec in self.generators):
+            self.generators = [*self.generators, SEQUENTIAL_GENERATOR]
         if self.text:
             return self
         self.generators = [
@@ -157,18 +179,25 @@ class FusionRetriever(Retriever, Composite):
             inner, cases = hold_out_last(dataset)
             self._fit_components(inner, cases)
             self._train_ranker(cases)
-            self._fit_components(dataset, None)
+            self._fit_components(dataset, None, refit=True)
         else:
             self._fit_components(dataset, validation)
             self._train_ranker(validation)
             if self.config.refit_with_validation:
-                self._fit_components(with_case_targets(dataset, validation), None)
+                self._fit_components(with_case_targets(dataset, validation), None, refit=True)
 
-    def _fit_components(self, dataset: Dataset, validation: EvalCases | None) -> None:
+    def _fit_components(
+        self, dataset: Dataset, validation: EvalCases | None, refit: bool = False
+    ) -> None:
+        """Fit the generators and the features on `dataset`; a refit keeps the generators
+        whose spec says `refit=False`."""
+        kept = self.generators if refit else {}
         self.generators = {}
         for spec in self.config.generators:
             name = model_key_name(spec)
-            if name not in self.generators:
+            if name in kept and not spec.refit:
+                self.generators[name] = kept[name]
+            elif name not in self.generators:
                 self.generators[name] = GENERATORS.create(spec.model, **spec.config).fit(
                     dataset, validation
                 )

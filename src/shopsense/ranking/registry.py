@@ -12,7 +12,10 @@ from shopsense.retrieval.registry import GENERATORS, Registry
 
 RECOMMENDERS: Registry = GENERATORS.extended(
     classes={"best": "shopsense.ranking.fusion:FusionRetriever"},
-    presets={"best-id": ("best", {"text": False})},
+    presets={
+        "best-id": ("best", {"text": False}),
+        "best-seq": ("best", {"sequential": True}),
+    },
 )
 #: What `shopsense evaluate` runs when no models are named.
 DEFAULT_EVALUATION = "best"

@@ -36,6 +36,7 @@ class TrainingPlan:
     grad_clip: float
     negatives: int
     id_dropout: float
+    crop_ratio: float
     max_seconds: float | None
     show_progress: bool
 
@@ -97,6 +98,8 @@ def _train_epoch(
 ) -> float:
     network.train()
     total, count = 0.0, 0
+    if plan.crop_ratio > 0:
+        sequences = sequences + random_crops(sequences, plan.crop_ratio, rng)
     for inputs, targets in training_batches(sequences, plan.batch_size, network.max_len, rng):
         id_keep = None
         if plan.id_dropout > 0 and network.item_ids is not None:
@@ -147,6 +150,22 @@ def _sampled_loss(
     negative = negative.masked_fill(negative_rows[None, :] == target_rows[:, None], float("-inf"))
     logits = torch.cat([positive, negative], dim=1)
     return F.cross_entropy(logits, torch.zeros(len(target_rows), dtype=torch.long))
+
+
+def random_crops(
+    sequences: list[np.ndarray], ratio: float, rng: np.random.Generator
+) -> list[np.ndarray]:
+    """One random contiguous crop of each sequence of at least 3 items, `ratio` of its length
+    (at least 2 items): the crops start mid-history, so the model also learns to predict from
+    the few items a sparse shopper has (the "crop" augmentation of CL4SRec, Xie et al. 2022)."""
+    crops = []
+    for sequence in sequences:
+        if len(sequence) < 3:
+            continue
+        length = min(len(sequence) - 1, max(2, int(np.ceil(ratio * len(sequence)))))
+        start = int(rng.integers(0, len(sequence) - length + 1))
+        crops.append(sequence[start : start + length])
+    return crops
 
 
 def training_batches(

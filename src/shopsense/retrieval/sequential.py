@@ -52,6 +52,13 @@ class SASRecConfig(RetrieverConfig):
         description="Share of items whose ID embedding is zeroed per training batch, so the "
         "model also learns to score from text alone (what unseen items have).",
     )
+    crop_ratio: float = Field(
+        0.0,
+        ge=0.0,
+        lt=1.0,
+        description="Data augmentation for sparse shoppers: each epoch also trains on one "
+        "random crop of every sequence of at least 3 items, this share of its length; 0 = none.",
+    )
     negatives: int = Field(
         0,
         ge=0,
@@ -122,6 +129,7 @@ class SASRecRetriever(Retriever):
             grad_clip=config.grad_clip,
             negatives=config.negatives,
             id_dropout=config.id_dropout if config.item_representation == "id+text" else 0.0,
+            crop_ratio=config.crop_ratio,
             max_seconds=budget,
             show_progress=config.show_progress,
         )

@@ -48,8 +48,9 @@ from shopsense.text.item_text import ItemTextRecipe, item_vectors
 #: epoch on Amazon Toys, 2 CPUs). Epochs, not seconds, bound it so that a fit is reproducible;
 #: the time budget is only a safety net for very large shops. It is trained once per fit
 #: (`refit=False`): the ranker's signals come from that model, and at scoring time it reads the
-#: latest events. Not in the default: measured on Amazon Office and Toys it lowered the fusion's
-#: NDCG@10 (BENCHMARKS.md, section `rec-quality`).
+#: latest events. Not in the default: measured, it lifted the fusion's NDCG@10 by about 1% on
+#: Amazon Beauty and Sports but lowered it on Toys (-1%) and Office (-7%) for 2-8x the fit time
+#: (BENCHMARKS.md, section `rec-quality`).
 SEQUENTIAL_GENERATOR = GeneratorSpec(
     model="sasrec",
     config={"negatives": 1024, "max_epochs": 30, "patience": 5, "max_fit_seconds": 1200.0},
@@ -127,7 +128,7 @@ class FusionConfig(RetrieverConfig):
         False,
         description="Add the sequential transformer (`SEQUENTIAL_GENERATOR`) to the generators "
         "unless they have one (the `best-seq` preset). Off by default: measured, it cost fit "
-        "time and lowered NDCG@10 on held-out Amazon categories.",
+        "time and lowered NDCG@10 on two of four Amazon categories.",
     )
     show_progress: bool = Field(False, description="Show progress while building examples.")
 

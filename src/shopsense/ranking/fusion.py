@@ -134,7 +134,8 @@ class FusionConfig(RetrieverConfig):
 
     @model_validator(mode="after")
     def _ablations(self) -> FusionConfig:
-        if self.sequential and all(spec.model != "sasrec" for spec in self.generators):
+        models = {spec.model for spec in self.generators}
+        if self.sequential and SEQUENTIAL_GENERATOR.model not in models:
             self.generators = [*self.generators, SEQUENTIAL_GENERATOR]
         if self.text:
             return self

@@ -281,11 +281,15 @@ class ListPaths:
         self.counts = {path: after[path] - self._before[path] for path in after}
 
     async def _read(self) -> dict[str, float]:
-        counts = {"precomputed": 0.0, "live": 0.0}
+        counts = {"precomputed": 0.0, "live": 0.0, "live_batches": 0.0, "live_batched": 0.0}
         for line in await _metric_lines(self.client):
             if line.startswith("shopsense_recommendation_lists_total{"):
-                path = line.split('path="')[1].split('"')[0]
-                counts[path] = float(line.rsplit(" ", 1)[1])
+                counts[line.split('path="')[1].split('"')[0]] = float(line.rsplit(" ", 1)[1])
+            elif line.startswith("shopsense_live_batch_size_count "):
+                # Batches of live lists scored together, and the lists in them.
+                counts["live_batches"] = float(line.rsplit(" ", 1)[1])
+            elif line.startswith("shopsense_live_batch_size_sum "):
+                counts["live_batched"] = float(line.rsplit(" ", 1)[1])
         return counts
 
 
@@ -598,9 +602,16 @@ def _paths(phase: dict) -> str:
     lists = phase["lists"]
     total = lists["precomputed"] + lists["live"]
     share = lists["precomputed"] / total if total else 0.0
+    batches = lists.get("live_batches", 0.0)
+    batching = (
+        f"; live lists of shoppers with a history scored in {batches:,.0f} batches "
+        f"(mean {lists['live_batched'] / batches:.2f} a batch)"
+        if batches
+        else ""
+    )
     return (
         f"{lists['precomputed']:,.0f} precomputed / {lists['live']:,.0f} live "
-        f"({share:.0%} precomputed)"
+        f"({share:.0%} precomputed){batching}"
     )
 
 

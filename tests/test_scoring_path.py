@@ -19,8 +19,9 @@ from shopsense.ranking.candidates import _mean_std, _top_per_row, score_generato
 from shopsense.ranking.explain import _ranks
 from shopsense.ranking.features import FeatureConfig
 from shopsense.ranking.fusion import FusionRetriever
-from shopsense.retrieval import UserContext
+from shopsense.retrieval import UserContext, top_k
 from shopsense.retrieval import history as history_module
+from shopsense.retrieval.dot_products import catalogue_scores
 from shopsense.retrieval.history import history_matrix, history_scores
 from shopsense.testing import conformance_dataset
 
@@ -99,12 +100,14 @@ def test_ranks_of_a_few_items_equal_a_full_stable_sort() -> None:
     rng = np.random.default_rng(3)
     scores = np.round(rng.random(500), 2) * (rng.random(500) < 0.6)
     history = rng.integers(0, 500, 20)
-    items = rng.integers(0, 500, 25)
-    ranked = np.where(scores != 0, scores, -np.inf)
-    ranked[history] = -np.inf
-    full = np.empty(500, dtype=np.int64)
-    full[np.argsort(-ranked, kind="stable")] = np.arange(500)
-    np.testing.assert_array_equal(_ranks(scores, history, items), full[items])
+    items = rng.integers(0, 500, 75)  # more than one chunk
+    rows = np.stack([scores, np.round(rng.random(500), 1)])  # the second: many ties
+    for row, ranks in zip(rows, _ranks(rows, history, items), strict=True):
+        ranked = np.where(row != 0, row, -np.inf)
+        ranked[history] = -np.inf
+        full = np.empty(500, dtype=np.int64)
+        full[np.argsort(-ranked, kind="stable")] = np.arange(500)
+        np.testing.assert_array_equal(ranks, full[items])
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +173,20 @@ def test_explanations_from_given_generator_scores_are_the_same(
         items, _ = fusion.recommend(user, k=5, exclude=sequence)
         _, [evidence] = fusion.score_with_evidence([user])
         assert fusion.explain(user, items, evidence) == fusion.explain(user, items)
+
+
+def test_catalogue_scores_equal_the_plain_product_for_one_and_many_users() -> None:
+    rng = np.random.default_rng(4)
+    table = rng.standard_normal((300, 16)).astype(np.float32)
+    for users in (1, 2, 7, 64):
+        vectors = rng.standard_normal((users, 16)).astype(np.float32)
+        scores = catalogue_scores(vectors, table)
+        assert scores.shape == (users, 300) and scores.dtype == np.float32
+        np.testing.assert_allclose(scores, vectors @ table.T, rtol=1e-5, atol=1e-5)
+
+
+def test_top_k_keeps_the_lowest_indices_among_ties_and_ranks_nan_as_minus_infinity() -> None:
+    scores = np.array([0.5, np.nan, 0.9, 0.5, 0.5, -np.inf, 0.9])
+    np.testing.assert_array_equal(top_k(scores, 4), [2, 6, 0, 3])
+    np.testing.assert_array_equal(top_k(scores, 7), [2, 6, 0, 3, 4, 1, 5])
+    assert top_k(scores, 0).shape == (0,)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopsense.retrieval.base import Retriever, UserContext
+from shopsense.retrieval.base import Retriever, UserContext, top_per_row
 
 
 class GeneratorSpec(BaseModel):
@@ -138,6 +138,11 @@ def score_generators(
     }
 
 
+#: Users whose generator rows are stacked into one table (generators x users x items, float64):
+#: bounds its memory on large batches.
+_STACKED_USERS = 64
+
+
 def generate_candidates(
     dense: Mapping[str, np.ndarray],
     specs: Sequence[GeneratorSpec],
@@ -147,34 +152,38 @@ def generate_candidates(
     """Candidates and every generator's signals for a batch of users, from `score_generators`.
 
     The history of each user is never a candidate, and an item a generator scores 0 (the
-    protocol's "knows nothing") is not proposed by it, whatever its popularity.
+    protocol's "knows nothing") is not proposed by it, whatever its popularity. The generators'
+    rows are stacked into one table, so that each step (top lists, statistics, lookups) is one
+    call for all of them: a request is a single user, and per-call overhead was most of its cost.
     """
-    n_users = len(users)
-    history_rows, history_items = _history_pairs(users)
-    tops: dict[str, np.ndarray] = {}
-    proposals = []
-    for spec in specs:
-        ranked = np.where(dense[spec.key] == 0, -np.inf, dense[spec.key])
-        n_items = ranked.shape[1]
-        ranked[history_rows, history_items] = -np.inf
-        depth = _depth(spec, default_depth)
-        tops[spec.key] = _top_per_row(ranked, max(depth, 1))
-        if depth > 0:
-            chosen = tops[spec.key][:, :depth]
-            rows = np.nonzero(chosen >= 0)[0]
-            proposals.append(rows * n_items + chosen[chosen >= 0])
-    if not proposals:
+    depths = np.array([_depth(spec, default_depth) for spec in specs], dtype=np.int64)
+    if not (depths > 0).any():
         raise ValueError("no generator proposes candidates: give at least one a depth > 0")
-    # Sorted and distinct; empty where a user has seen every item a generator knows.
-    keys = np.unique(np.concatenate(proposals))
-    rows, items = np.divmod(keys, n_items)
-    signals = {
-        spec.key: _signals(
-            dense[spec.key], tops[spec.key], rows, items, _depth(spec, default_depth)
+    starts = range(0, max(len(users), 1), _STACKED_USERS)
+    chunks = [
+        _stacked_candidates(
+            np.stack(
+                [
+                    np.asarray(dense[spec.key][start : start + _STACKED_USERS], np.float64)
+                    for spec in specs
+                ]
+            ),
+            users[start : start + _STACKED_USERS],
+            depths,
         )
-        for spec in specs
-    }
-    return Candidates(n_users=n_users, rows=rows, items=items, signals=signals)
+        for start in starts
+    ]
+    # Each field's generators x pairs arrays, the chunks' pairs one after the other.
+    fields = [np.concatenate(parts, axis=1) for parts in zip(*(c[2] for c in chunks), strict=True)]
+    return Candidates(
+        n_users=len(users),
+        rows=np.concatenate([c[0] + start for c, start in zip(chunks, starts, strict=True)]),
+        items=np.concatenate([c[1] for c in chunks]),
+        signals={
+            spec.key: Signals(*(field[generator] for field in fields))
+            for generator, spec in enumerate(specs)
+        },
+    )
 
 
 def _depth(spec: GeneratorSpec, default_depth: int) -> int:
@@ -187,45 +196,74 @@ def model_key_name(spec: GeneratorSpec) -> str:
     return model if config == "[]" else f"{model}{config}"
 
 
-def _signals(
-    scores: np.ndarray, top: np.ndarray, rows: np.ndarray, items: np.ndarray, depth: int
-) -> Signals:
-    n_users, n_items = scores.shape
-    rank_cap = top.shape[1]
-    # Rank lookup through sorted (row, item) keys: no users x items table needed.
-    valid = top >= 0
-    top_rows, top_ranks = np.nonzero(valid)
-    top_keys = top_rows * n_items + top[valid]
-    order = np.argsort(top_keys)
-    top_keys, top_ranks = top_keys[order], top_ranks[order]
-    pair_keys = rows * n_items + items
-    found = np.minimum(np.searchsorted(top_keys, pair_keys), max(len(top_keys) - 1, 0))
-    hit = top_keys[found] == pair_keys if len(top_keys) else np.zeros(len(rows), dtype=bool)
-    pair_ranks = np.where(hit, top_ranks[found] if len(top_keys) else 0, rank_cap).astype(np.int32)
-    pair_scores = scores[rows, items].astype(np.float64)
-    best = np.where(valid[:, 0], scores[np.arange(n_users), np.maximum(top[:, 0], 0)], 0.0)
-    row_best = best[rows]
-    relative = np.where(row_best > 0, pair_scores / np.where(row_best > 0, row_best, 1.0), 0.0)
-    mean, std = _mean_std(scores)
-    zscore = (pair_scores - mean[rows]) / np.where(std > 0, std, 1.0)[rows]
-    return Signals(
-        score=pair_scores.astype(np.float32),
-        rank=pair_ranks,
-        relative=relative.astype(np.float32),
-        zscore=zscore.astype(np.float32),
-        proposed=pair_ranks < depth,
-    )
+def _stacked_candidates(
+    table: np.ndarray, users: Sequence[UserContext], depths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """(rows, items, signals) of one chunk of users; `table` holds each generator's scores
+    (generators x users x items); `signals` are the `Signals` fields in order, each an array of
+    generators x pairs."""
+    n_generators, n_users, n_items = table.shape
+    history_rows, history_items = _history_pairs(users)
+    ranked = np.where(table == 0, -np.inf, table)
+    ranked[:, history_rows, history_items] = -np.inf
+    # Each generator's list is `cap` long (its depth, at least 1): the rank of items not in it.
+    caps = np.minimum(np.maximum(depths, 1), n_items)
+    top = _top_per_row(ranked.reshape(-1, n_items), int(caps.max(initial=0)))
+    top = top.reshape(n_generators, n_users, top.shape[1])
+    proposals = [np.empty(0, dtype=np.int64)]
+    for generator, depth in enumerate(depths.tolist()):
+        chosen = top[generator, :, :depth]
+        proposals.append(np.nonzero(chosen >= 0)[0] * n_items + chosen[chosen >= 0])
+    # Sorted and distinct; empty where a user has seen every item a generator knows.
+    rows, items = np.divmod(np.unique(np.concatenate(proposals)), max(n_items, 1))
+    scores = table[:, rows, items]
+    ranks = _list_ranks(top, caps, rows, items, n_items)
+    first = top[:, :, 0] if top.shape[2] else np.full((n_generators, n_users), -1)
+    best = np.where(
+        first >= 0, np.take_along_axis(table, np.maximum(first, 0)[:, :, None], axis=2)[:, :, 0], 0
+    )[:, rows]
+    relative = np.where(best > 0, scores / np.where(best > 0, best, 1.0), 0.0)
+    mean, std = (values.reshape(n_generators, n_users) for values in _mean_std(table))
+    zscore = (scores - mean[:, rows]) / np.where(std > 0, std, 1.0)[:, rows]
+    signals = [
+        scores.astype(np.float32),
+        ranks.astype(np.int32),
+        relative.astype(np.float32),
+        zscore.astype(np.float32),
+        ranks < depths[:, None],
+    ]
+    return rows, items, signals
+
+
+def _list_ranks(
+    top: np.ndarray, caps: np.ndarray, rows: np.ndarray, items: np.ndarray, n_items: int
+) -> np.ndarray:
+    """Generators x pairs: the 0-based position of each (row, item) pair in each generator's
+    list (`top`, generators x users x positions, cut at the generator's `cap`); the cap where
+    the item is not in it. Looked up through sorted keys: no users x items table needed."""
+    n_generators, n_users, length = top.shape
+    in_list = (top >= 0) & (np.arange(length) < caps[:, None, None])
+    generator, user, position = np.nonzero(in_list)
+    listed = (generator * n_users + user) * n_items + top[in_list]
+    order = np.argsort(listed)
+    listed, position = listed[order], position[order]
+    wanted = (np.arange(n_generators)[:, None] * n_users + rows) * n_items + items
+    if not len(listed):
+        return np.broadcast_to(caps[:, None], wanted.shape).copy()
+    found = np.minimum(np.searchsorted(listed, wanted), len(listed) - 1)
+    return np.where(listed[found] == wanted, position[found], caps[:, None])
 
 
 def _mean_std(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, `scores.mean(axis=1, dtype=float64)` and `scores.std(axis=1, dtype=float64)`,
-    with the same operations numpy uses, but summing each row once for both."""
-    n_items = scores.shape[1]
-    mean = np.add.reduce(scores, axis=1, dtype=np.float64, keepdims=True) / n_items
+    """Per row (the last axis), `scores.mean(axis=-1, dtype=float64)` and
+    `scores.std(axis=-1, dtype=float64)`, with the same operations numpy uses, but summing each
+    row once for both."""
+    n_items = scores.shape[-1]
+    mean = np.add.reduce(scores, axis=-1, dtype=np.float64, keepdims=True) / n_items
     centred = scores - mean
     np.multiply(centred, centred, out=centred)
-    std = np.sqrt(np.add.reduce(centred, axis=1, dtype=np.float64) / n_items)
-    return mean[:, 0], std
+    std = np.sqrt(np.add.reduce(centred, axis=-1, dtype=np.float64) / n_items)
+    return mean.reshape(-1), std.reshape(-1)
 
 
 def _history_pairs(users: Sequence[UserContext]) -> tuple[np.ndarray, np.ndarray]:
@@ -242,20 +280,6 @@ def _history_pairs(users: Sequence[UserContext]) -> tuple[np.ndarray, np.ndarray
 def _top_per_row(scores: np.ndarray, k: int) -> np.ndarray:
     """Per row, the indices of the `k` best finite scores, best first; -1 past the finite ones
     (ties keep the lower index first)."""
-    k = min(k, scores.shape[1])
-    rows = np.arange(scores.shape[0])[:, None]
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    part_scores = scores[rows, part]
-    # argpartition keeps an arbitrary few of the items tied with the k-th score; rows where
-    # ties were left outside take the lowest-index tied items instead, as a stable sort would.
-    kth = part_scores.min(axis=1, keepdims=True)
-    tied = scores == kth
-    left_out = tied.sum(axis=1) > (part_scores == kth).sum(axis=1)
-    for row in np.flatnonzero(left_out & np.isfinite(kth[:, 0])):
-        above = np.flatnonzero(scores[row] > kth[row])
-        part[row] = np.concatenate([above, np.flatnonzero(tied[row])[: k - len(above)]])
-        part_scores[row] = scores[row, part[row]]
-    order = np.lexsort((part, -part_scores), axis=1)
-    top = part[rows, order]
-    top[~np.isfinite(part_scores[rows, order])] = -1
+    top = top_per_row(scores, k)
+    top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
     return top

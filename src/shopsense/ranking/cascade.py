@@ -80,6 +80,10 @@ class Cascade:
         self.layer[rows] = layers
         self.order[rows] = orders
 
+    def complete(self) -> bool:
+        """Whether every item of every row has a layer (later layers can add nothing)."""
+        return bool((self.layer >= 0).all())
+
     def ranked(self, rows: np.ndarray, excluded: np.ndarray) -> np.ndarray:
         """How many items with a signal outside `excluded` (a mask) each of `rows` has."""
         return ((self.layer[rows] >= 0) & ~excluded).sum(axis=1)

@@ -112,6 +112,10 @@ def describe(
     return words.popular
 
 
+#: Items whose ranks are counted in one comparison with the catalogue (bounds its memory).
+_RANKED_AT_ONCE = 32
+
+
 def explain_fused(
     generators: Mapping[str, Retriever],
     specs: Sequence[GeneratorSpec],
@@ -128,22 +132,28 @@ def explain_fused(
     items = np.asarray(items, dtype=np.int64)
     if generator_scores is None:
         generator_scores = score_generators(generators, specs, [user])
-    dense = {key: np.asarray(scores).reshape(-1) for key, scores in generator_scores.items()}
-    ranks = {key: _ranks(scores, user.history, items) for key, scores in dense.items()}
+    keys = [spec.key for spec in specs]
+    # Generators x catalogue, then generators x explained items: every signal in a few calls.
+    table = np.stack([np.asarray(generator_scores[key]).reshape(-1) for key in keys])
+    scores = table[:, items]
+    ranks = _ranks(table, user.history, items) + 1
+    depths = np.array([depth if spec.depth is None else spec.depth for spec in specs])
+    known = scores != 0
+    proposed = known & (ranks <= depths[:, None])
+    lists = (scores.T.tolist(), ranks.T.tolist(), known.T.tolist(), proposed.T.tolist())
+    columns = zip(*lists, strict=True)
     recent = recent_distinct(user.history)
     contributions = _Contributions(generators, specs, recent, items)
     models = {spec.key: spec.model for spec in specs}
     explanations = []
-    for column, item in enumerate(items.tolist()):
+    for column, (item, (score, rank, signal, chosen)) in enumerate(
+        zip(items.tolist(), columns, strict=True)
+    ):
         signals = tuple(
-            SourceSignal(
-                generator=spec.key,
-                score=float(dense[spec.key][item]),
-                rank=None if dense[spec.key][item] == 0 else int(ranks[spec.key][column]) + 1,
-                proposed=dense[spec.key][item] != 0
-                and ranks[spec.key][column] < (spec.depth if spec.depth is not None else depth),
+            SourceSignal(key, value, position if has else None, picked)
+            for key, value, position, has, picked in zip(
+                keys, score, rank, signal, chosen, strict=True
             )
-            for spec in specs
         )
         basis, because, source = _reason(
             item, column, user, signals, contributions, item_vectors, models
@@ -219,16 +229,22 @@ class _Contributions:
 
 
 def _ranks(scores: np.ndarray, history: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """0-based rank of each of `items` among the items with a signal, history left out, ties
-    by lower index: the positions a stable descending sort would give them, counted from one
-    sorted copy of the scores instead of ordering the catalogue's indices."""
+    """Per row of `scores` (one generator's scores of the catalogue each), the 0-based rank of
+    each of `items` among the items with a signal, history left out, ties by lower index: the
+    positions a stable descending sort would give them, counted by comparing the few items
+    with the catalogue (every row at once) instead of sorting it."""
     ranked = np.where(scores != 0, scores, -np.inf)
-    ranked[np.asarray(history, dtype=np.int64)] = -np.inf
-    values = ranked[items]
-    ascending = np.sort(ranked)
-    above = len(ranked) - np.searchsorted(ascending, values, side="right")
-    equal = len(ranked) - above - np.searchsorted(ascending, values, side="left")
-    # Among equal scores the lower index ranks first; most items share their score with none.
-    for row in np.flatnonzero(equal > 1).tolist():
-        above[row] += np.count_nonzero(ranked[: items[row]] == values[row])
-    return above
+    ranked[:, np.asarray(history, dtype=np.int64)] = -np.inf
+    ranks = np.empty((len(ranked), len(items)), dtype=np.int64)
+    for start in range(0, len(items), _RANKED_AT_ONCE):
+        chunk = np.asarray(items[start : start + _RANKED_AT_ONCE], dtype=np.int64)
+        values = ranked[:, chunk][:, :, None]
+        above = (ranked[:, None, :] > values).sum(axis=2)
+        equal = (ranked[:, None, :] >= values).sum(axis=2) - above
+        # Among equal scores the lower index ranks first; most items share their score with none.
+        for row, column in zip(*np.nonzero(equal > 1), strict=True):
+            above[row, column] += np.count_nonzero(
+                ranked[row, : chunk[column]] == values[row, column, 0]
+            )
+        ranks[:, start : start + len(chunk)] = above
+    return ranks

@@ -266,6 +266,8 @@ class FusionRetriever(Retriever, Composite):
         fallback = Cascade(len(self.config.generators), len(users), self.n_items)
         for layer, spec in enumerate(self.config.generators):
             fallback.add(layer, dense[spec.key])
+            if fallback.complete():
+                break  # every item has its layer: the later ones would change nothing
         scores = fallback.scores()
         has_history = np.array([len(u.history) > 0 for u in users], dtype=bool)
         if has_history.any():

@@ -287,9 +287,41 @@ def _is_json(value: Any) -> bool:
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the `k` largest scores, best first (ties by lower index)."""
-    k = min(k, scores.shape[0])
-    if k <= 0:
-        return np.empty(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.lexsort((part, -scores[part]))].astype(np.int64)
+    """Indices of the `k` largest scores, best first (ties by lower index; NaN ranks as -inf)."""
+    return top_per_row(np.asarray(scores)[None, :], k)[0]
+
+
+def top_per_row(scores: np.ndarray, k: int) -> np.ndarray:
+    """Per row of a 2-D array, the indices of its `k` largest scores, best first: the first
+    `k` of a stable descending sort (ties by lower index; NaN ranks as -inf).
+
+    The k-th largest value of each row comes from `torch.topk` (several times faster than
+    NumPy's partitions, which also slow down badly on rows of many equal values); the rows are
+    then cut at it in NumPy, where the tie order is exact."""
+    n_rows, n_items = np.shape(scores)
+    k = max(min(k, n_items), 0)
+    if k == 0 or n_rows == 0:
+        return np.empty((n_rows, k), dtype=np.int64)
+    dtype = scores.dtype if scores.dtype in (np.float32, np.float64) else np.float64
+    scores = np.require(scores, dtype=dtype, requirements=["C", "W"])
+    if np.isnan(scores).any():
+        scores = np.where(np.isnan(scores), -np.inf, scores)
+    kth = _kth_largest(scores, k)[:, None]
+    above = scores > kth
+    tied = scores == kth
+    room = k - above.sum(axis=1)
+    # Where more items tie with the k-th value than there is room for, the lowest indices win.
+    crowded = np.flatnonzero(tied.sum(axis=1) > room)
+    if len(crowded):
+        tied[crowded] &= np.cumsum(tied[crowded], axis=1) <= room[crowded, None]
+    chosen = (np.flatnonzero(above | tied) % n_items).reshape(n_rows, k)
+    order = np.lexsort((chosen, -np.take_along_axis(scores, chosen, axis=1)), axis=1)
+    return np.take_along_axis(chosen, order, axis=1).astype(np.int64, copy=False)
+
+
+def _kth_largest(scores: np.ndarray, k: int) -> np.ndarray:
+    """The `k`-th largest value of each row (no NaN)."""
+    import torch  # on first use: commands that rank nothing do not pay for importing it
+
+    found = torch.topk(torch.from_numpy(scores), k, dim=1, sorted=False).values
+    return found.amin(dim=1).numpy()

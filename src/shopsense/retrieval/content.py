@@ -20,6 +20,7 @@ from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.base import Retriever, RetrieverConfig, UserContext
 from shopsense.retrieval.capabilities import ReadsText
+from shopsense.retrieval.dot_products import catalogue_scores
 from shopsense.text.encoder import Encoder, EncoderConfig
 from shopsense.text.item_text import ItemTextRecipe, item_vectors
 from shopsense.text.profiles import DecayConfig, history_vector
@@ -84,7 +85,7 @@ class ContentRetriever(Retriever, ReadsText):
         # the catalogue (what a new visitor's request would otherwise pay for nothing).
         known = np.flatnonzero(vectors.any(axis=1))
         if len(known):
-            scores[known] = vectors[known] @ self.item_vectors.T
+            scores[known] = catalogue_scores(vectors[known], self.item_vectors)
         return scores
 
     def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from shopsense.data.dataset import Dataset
 from shopsense.data.splits import EvalCases
 from shopsense.retrieval.base import Retriever, RetrieverConfig, UserContext
+from shopsense.retrieval.dot_products import catalogue_scores
 from shopsense.retrieval.history import checked_histories, history_matrix
 
 
@@ -86,7 +87,9 @@ class _FactorizationRetriever(Retriever):
         # Users without history have zero factors: skip their product over the catalogue.
         known = np.flatnonzero(np.diff(histories.indptr))
         if len(known):
-            scores[known] = self._user_factors(histories[known]) @ self.item_factors.T
+            scores[known] = catalogue_scores(
+                self._user_factors(histories[known]), self.item_factors
+            )
         return scores
 
     def _score_items(self, users: Sequence[UserContext], items: np.ndarray) -> np.ndarray:

@@ -33,6 +33,13 @@ class Metrics:
             ["path"],
             registry=self.registry,
         )
+        self.live_batch = Histogram(
+            "shopsense_live_batch_size",
+            "Shoppers scored together in one batch of live lists (requests that waited for a "
+            "free compute thread are batched).",
+            buckets=(1, 2, 4, 8, 16, 32),
+            registry=self.registry,
+        )
         self.refresh_pending = Gauge(
             "shopsense_refresh_pending",
             "Shoppers with new events waiting for their list to be scored again.",

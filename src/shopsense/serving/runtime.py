@@ -43,6 +43,7 @@ from shopsense.reviews.insights import ShopReviews
 from shopsense.serving.alert_sink import AlertSink
 from shopsense.serving.assistant_service import AssistantService
 from shopsense.serving.limits import FailedAuthLimiter
+from shopsense.serving.live_batches import LiveBatches
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import request_id
 from shopsense.serving.refresh import Refresher
@@ -74,7 +75,9 @@ class Served:
     `text` thread that every bundle shares: the encoder's on-disk cache may only be used from
     the thread that opened it, and encoding is CPU-bound anyway. Scoring runs on the `compute`
     threads, so the event loop keeps answering (and committing events) meanwhile, and NumPy,
-    SciPy and LightGBM kernels, which release the GIL, run on both cores at once.
+    SciPy and LightGBM kernels, which release the GIL, run on both cores at once
+    (`compute_lanes` of them); live lists of shoppers that wait for one are scored together
+    (`live`; `observe_batch` is told each batch's size).
     """
 
     def __init__(
@@ -82,7 +85,9 @@ class Served:
         bundle: Bundle,
         text: ThreadPoolExecutor,
         compute: ThreadPoolExecutor,
+        compute_lanes: int,
         rerank: RerankConfig | None = None,
+        observe_batch: Callable[[int], None] | None = None,
     ) -> None:
         self.bundle = bundle
         ahead = bundle.precomputed
@@ -97,6 +102,10 @@ class Served:
         self.content = find_text_reader(list(bundle.models.values()))
         self._text = text
         self._compute = compute
+        self.live = LiveBatches(
+            self.recommender, self.in_compute_thread, compute_lanes, observe=observe_batch
+        )
+        """Live lists of shoppers with a history, batched while the compute threads are busy."""
         self._profiler: InterestProfiler | None = None
         self._profiler_ready = asyncio.Lock()
 
@@ -266,7 +275,14 @@ class Runtime:
     async def _load(self, path: Path) -> Served:
         try:
             served = await asyncio.to_thread(
-                lambda: Served(Bundle.load(path), self._text, self._compute, self.config.rerank)
+                lambda: Served(
+                    Bundle.load(path),
+                    self._text,
+                    self._compute,
+                    self.config.compute_workers,
+                    self.config.rerank,
+                    self.metrics.live_batch.observe,
+                )
             )
             await served.warm_up()
         except Exception as error:

@@ -159,6 +159,8 @@ async def _live(
 ) -> list[Scored]:
     """The list scored now, within the floor."""
     recommender = served.recommender
+    if floor.is_empty() and not text and user_id is not None and len(history):
+        return await served.live.recommend(history, k, user_id)
     allowed = None if floor.is_empty() else allowed_items(served, floor)
     if text and served.content is not None:
         # The sentence is encoded: text work runs on the text thread.

@@ -79,6 +79,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batch", type=int, default=500, help="events per ingestion request")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--unbatched",
+        action="store_true",
+        help="also measure the live phases on a server that scores each live list alone",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="Do not edit BENCHMARKS.md.")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -119,6 +124,17 @@ def _measure(root: Path, args: argparse.Namespace) -> dict:
             results = asyncio.run(_run(server, workload, args))
         finally:
             server.stop()
+        if args.unbatched:
+            alone = Server(
+                root,
+                Path(scratch) / "alone.duckdb",
+                Path(scratch) / "alone.log",
+                ("--live-batch=1",),
+            )
+            try:
+                results["unbatched"] = asyncio.run(_run_unbatched(alone, workload, args))
+            finally:
+                alone.stop()
         results["load_average"] = [load_before, os.getloadavg()[0]]
         results["server_errors_logged"] = server.log.read_text().count("Traceback")
     results.update(
@@ -199,17 +215,7 @@ async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> 
                     args.saturation_seconds,
                     args,
                 )
-        with CpuUse(server.process.pid) as live_cpu:
-            live_saturation = await _closed_loop(
-                client,
-                lambda: (
-                    "GET",
-                    f"/v1/users/{workload.shopper()}/recommendations",
-                    {"k": LIVE_K},
-                ),
-                args.saturation_seconds,
-                args,
-            )
+        live_saturation, live_cpu = await _live_saturation(pid, client, workload, args)
         ingestion = await _ingest(client, workload, args)
     return {
         "mixed": mixed,
@@ -221,12 +227,13 @@ async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> 
             "ratio": recommend["rps"] / trivial["rps"] if trivial["rps"] else None,
             "recommendations_lists": recommend_paths.counts,
             "live_rps": live_saturation["rps"],
+            "live_lists": live_saturation["lists"],
             "errors": trivial["errors"] + recommend["errors"] + live_saturation["errors"],
             "concurrency": args.concurrency,
             "seconds": args.saturation_seconds,
             "healthz_cpu": trivial_cpu.cores,
             "recommendations_cpu": recommend_cpu.cores,
-            "live_cpu": live_cpu.cores,
+            "live_cpu": live_cpu,
         },
         "ingestion": ingestion,
     }
@@ -240,6 +247,49 @@ async def _phase(pid: int, client: aiohttp.ClientSession, workload: Workload, *a
             results = await _open_loop(client, workload, *args, **kwargs)
     results["cpu"], results["lists"] = cpu.cores, paths.counts
     return results
+
+
+async def _live_saturation(
+    pid: int, client: aiohttp.ClientSession, workload: Workload, args: argparse.Namespace
+) -> tuple[dict, dict[str, float]]:
+    """Closed-loop throughput of recommendations scored live, with the lists' paths, and the
+    server's and client's CPU use."""
+    with CpuUse(pid) as cpu:
+        async with ListPaths(client) as paths:
+            results = await _closed_loop(
+                client,
+                lambda: ("GET", f"/v1/users/{workload.shopper()}/recommendations", {"k": LIVE_K}),
+                args.saturation_seconds,
+                args,
+            )
+    results["lists"] = paths.counts
+    return results, cpu.cores
+
+
+async def _run_unbatched(server: Server, workload: Workload, args: argparse.Namespace) -> dict:
+    """The live phases again, on a server that scores every live list alone
+    (`--live-batch 1`): batching's effect, side by side in the same run."""
+    connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
+    timeout = aiohttp.ClientTimeout(total=30.0)
+    async with aiohttp.ClientSession(server.url, connector=connector, timeout=timeout) as client:
+        await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
+        pid = server.process.pid
+        live = await _phase(
+            pid,
+            client,
+            workload,
+            args.live_rate,
+            args.live_seconds,
+            kinds=("recommendations",),
+            k=LIVE_K,
+        )
+        saturation, cpu = await _live_saturation(pid, client, workload, args)
+    return {
+        "live": live,
+        "live_rps": saturation["rps"],
+        "live_errors": saturation["errors"],
+        "live_cpu": cpu,
+    }
 
 
 async def _metric_lines(client: aiohttp.ClientSession) -> list[str]:
@@ -573,12 +623,35 @@ def _run_markdown(run: dict) -> list[str]:
         f"{_paths({'lists': saturation['recommendations_lists']})}) = "
         f"**{saturation['ratio']:.0%}** of the trivial endpoint; scored live "
         f"{saturation['live_rps']:.0f} req/s (server {saturation['live_cpu']['server']:.2f} "
-        f"cores); {saturation['errors']} errors.",
+        f"cores; lists {_paths({'lists': saturation['live_lists']})}); "
+        f"{saturation['errors']} errors.",
         "",
+        *_unbatched(run),
         f"Durable ingestion: **{ingestion['events_per_s']:,.0f} events/s** acknowledged "
         f"(batches of {ingestion['batch']}, {ingestion['in_flight']} in flight, "
         f"{ingestion['errors']} errors); each reply is sent after the store commit. Server "
         f"log: {run['server_errors_logged']} tracebacks.",
+    ]
+
+
+def _unbatched(run: dict) -> list[str]:
+    """The side-by-side lines of `--unbatched`: the live phases with each list scored alone."""
+    alone = run.get("unbatched")
+    if alone is None:
+        return []
+    live = alone["live"]
+    scored = live["by_kind"]["recommendations"]
+    batched = run["saturation"]["live_rps"]
+    return [
+        "Side by side, a second server of the same run scoring every live list alone "
+        f"(`--live-batch 1`): open loop at {live['rate']:.0f}/s for {live['seconds']:.0f} s "
+        f"(achieved {live['achieved_rps']:.1f}/s): p50 {scored['p50_ms']:.1f} ms, p90 "
+        f"{scored['p90_ms']:.1f} ms, p99 **{scored['p99_ms']:.1f} ms**, {live['errors']} "
+        f"errors; server {live['cpu']['server']:.2f} cores; closed loop "
+        f"{alone['live_rps']:.0f} req/s (server {alone['live_cpu']['server']:.2f} cores, "
+        f"{alone['live_errors']} errors): "
+        f"batching gives **{batched / alone['live_rps']:.2f}x** the live throughput.",
+        "",
     ]
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from shopsense.cli import app
 from shopsense.data.shoppers import UserEvent
 from shopsense.ranking.cascade import History, Recommender, Scored
 from shopsense.ranking.registry import create
@@ -145,3 +148,14 @@ def test_lanes_and_batch_size_must_be_positive(recommender: Recommender) -> None
     lanes = _Lanes(1)
     with pytest.raises(ValueError, match="lanes and max_batch"):
         LiveBatches(recommender, lanes.run, lanes=0)
+
+
+def test_serve_refuses_a_live_batch_below_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["serve", "--bundle", str(tmp_path), "--live-batch", "0"],
+        env={"SHOPSENSE_API_KEYS": "k:admin"},
+    )
+    assert result.exit_code == 2
+    assert "live_batch: Input should be greater than or equal to 1" in result.output
+    assert "Traceback" not in result.output

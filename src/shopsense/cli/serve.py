@@ -84,6 +84,13 @@ def serve(
         int,
         typer.Option(help="Failed key/token checks per client address per minute; then 429."),
     ] = 20,
+    live_batch: Annotated[
+        int,
+        typer.Option(
+            help="Most shoppers whose live lists are scored together while the compute "
+            "threads are busy (1: each alone)."
+        ),
+    ] = 32,
     rerank: Annotated[
         str | None,
         typer.Option(
@@ -177,6 +184,7 @@ def serve(
             "keep_alive_s": keep_alive,
             "max_connections": max_connections,
             "max_failed_auth": max_failed_auth,
+            "live_batch": live_batch,
         },
     )
 
@@ -269,7 +277,8 @@ def run_server(
     lists' re-ranking settings (default: `RerankConfig()`); `alert_webhook`: where review
     alerts are posted; `placement_store`: sponsored placement's store (None: off);
     `conversation_store`: the assistant's conversations (None: beside the store); `limits`:
-    `ServingConfig` request limits (sizes, timeouts, connections, failed auth) over their
+    `ServingConfig` request limits (sizes, timeouts, connections, failed auth) and live
+    batching over their
     defaults. Bad settings exit with a one-line error."""
     from pydantic import ValidationError
 

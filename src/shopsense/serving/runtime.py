@@ -43,7 +43,7 @@ from shopsense.reviews.insights import ShopReviews
 from shopsense.serving.alert_sink import AlertSink
 from shopsense.serving.assistant_service import AssistantService
 from shopsense.serving.limits import FailedAuthLimiter
-from shopsense.serving.live_batches import LiveBatches
+from shopsense.serving.live_batches import MAX_BATCH, LiveBatches
 from shopsense.serving.metrics import Metrics
 from shopsense.serving.middleware import request_id
 from shopsense.serving.refresh import Refresher
@@ -77,7 +77,7 @@ class Served:
     threads, so the event loop keeps answering (and committing events) meanwhile, and NumPy,
     SciPy and LightGBM kernels, which release the GIL, run on both cores at once
     (`compute_lanes` of them); live lists of shoppers that wait for one are scored together
-    (`live`; `observe_batch` is told each batch's size).
+    (`live`, at most `live_batch` a batch; `observe_batch` is told each batch's size).
     """
 
     def __init__(
@@ -87,6 +87,7 @@ class Served:
         compute: ThreadPoolExecutor,
         compute_lanes: int,
         rerank: RerankConfig | None = None,
+        live_batch: int = MAX_BATCH,
         observe_batch: Callable[[int], None] | None = None,
     ) -> None:
         self.bundle = bundle
@@ -103,7 +104,11 @@ class Served:
         self._text = text
         self._compute = compute
         self.live = LiveBatches(
-            self.recommender, self.in_compute_thread, compute_lanes, observe=observe_batch
+            self.recommender,
+            self.in_compute_thread,
+            compute_lanes,
+            max_batch=live_batch,
+            observe=observe_batch,
         )
         """Live lists of shoppers with a history, batched while the compute threads are busy."""
         self._profiler: InterestProfiler | None = None
@@ -281,6 +286,7 @@ class Runtime:
                     self._compute,
                     self.config.compute_workers,
                     self.config.rerank,
+                    self.config.live_batch,
                     self.metrics.live_batch.observe,
                 )
             )

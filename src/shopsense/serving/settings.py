@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 from shopsense.data.postgres import is_database_url
 from shopsense.placement.engine import PlacementConfig
 from shopsense.ranking.rerank import RerankConfig
+from shopsense.serving.live_batches import MAX_BATCH
 
 #: Environment variable with the API keys: `key1:catalog,key2:admin`.
 API_KEYS_ENV = "SHOPSENSE_API_KEYS"
@@ -115,6 +116,13 @@ class ServingConfig(BaseModel):
         ge=1,
         description="BLAS, OpenMP and torch threads per computation. One request is small: "
         "thread teams cost more than they save and make latency jumpy under concurrency.",
+    )
+    live_batch: int = Field(
+        MAX_BATCH,
+        ge=1,
+        description="Most shoppers whose live lists are scored together in one batch: requests "
+        "that arrive while every compute thread is busy wait for the next free one and are "
+        "scored there at once (`shopsense.serving.live_batches`); 1 scores each alone.",
     )
     compute_workers: int = Field(
         2,

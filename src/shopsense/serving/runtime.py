@@ -13,7 +13,6 @@ import gc
 import json
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
+import torch
 from threadpoolctl import threadpool_limits
 
 from shopsense.bundle import Bundle, erase_user, resolve
@@ -496,10 +496,8 @@ def _freeze_heap() -> None:
 def limit_threads(threads: int) -> None:
     """Cap the BLAS, OpenMP and torch thread teams of the calling thread's computations."""
     threadpool_limits(threads)
-    # torch keeps its own intra-op pool; it is only loaded when a bundle uses text.
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.set_num_threads(threads)
+    # torch keeps its own intra-op pool (every scoring ranks with it: `retrieval.base.top_k`).
+    torch.set_num_threads(threads)
 
 
 def _placement(

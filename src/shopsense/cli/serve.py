@@ -278,8 +278,7 @@ def run_server(
     alerts are posted; `placement_store`: sponsored placement's store (None: off);
     `conversation_store`: the assistant's conversations (None: beside the store); `limits`:
     `ServingConfig` request limits (sizes, timeouts, connections, failed auth) and live
-    batching over their
-    defaults. Bad settings exit with a one-line error."""
+    batching over their defaults. Bad settings exit with a one-line error."""
     from pydantic import ValidationError
 
     from shopsense.bundle import CURRENT

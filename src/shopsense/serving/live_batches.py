@@ -1,15 +1,18 @@
 """Live recommendation lists scored in batches that form while the compute threads are busy.
 
-A list scored live costs a few milliseconds, much of it per request rather than per shopper:
-every model streams its item table (the text vectors, the factors) once per product, whatever
-the number of rows. When requests arrive faster than one at a time, the ones that come in while
-every compute lane is busy wait for the next free lane and are scored there together (one
-`Recommender.recommend_many` call), so a burst drains several times faster than it would one
-by one. An idle server scores a request at once: batching adds no wait of its own.
+A list scored live costs several milliseconds, part of it per call rather than per shopper
+(Python and NumPy call overhead, the item tables read for each product). When requests arrive
+faster than they are scored, the ones that come in while every compute lane is busy wait for the
+next free lane and are scored there together (one `Recommender.recommend_many` call), so a burst
+drains faster than it would one request at a time (BENCHMARKS.md, section `serving`, measures
+it against `--live-batch 1`). An idle server scores a request at once: batching adds no wait
+of its own.
 
-Only lists a batch can score exactly as a single call would take this path: shoppers with a
-history, no sentence to encode (text work has its own thread) and no review floor (each floor
-is its own item mask). Lists of the same length share a batch. A batch that fails is scored
+Only requests that differ in nothing but the shopper and the list length take this path:
+shoppers with a history, no sentence to encode (text work has its own thread) and no review
+floor (each floor is its own item mask). A batch gives each shopper the list a single call
+would, up to the last bit of float32 scores (a matrix product of several rows may round
+differently from one of a single row). Lists of the same length share a batch. A batch that fails is scored
 again one request at a time, so that a request's own error reaches only that request.
 """
 

@@ -9,6 +9,8 @@ it to the plain computations it replaced.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -19,8 +21,9 @@ from shopsense.ranking.candidates import _mean_std, _top_per_row, score_generato
 from shopsense.ranking.explain import _ranks
 from shopsense.ranking.features import FeatureConfig
 from shopsense.ranking.fusion import FusionRetriever
-from shopsense.retrieval import UserContext, top_k
+from shopsense.retrieval import Retriever, UserContext, top_k
 from shopsense.retrieval import history as history_module
+from shopsense.retrieval.capabilities import ReadsText
 from shopsense.retrieval.dot_products import catalogue_scores
 from shopsense.retrieval.history import history_matrix, history_scores
 from shopsense.testing import conformance_dataset
@@ -190,3 +193,15 @@ def test_top_k_keeps_the_lowest_indices_among_ties_and_ranks_nan_as_minus_infini
     np.testing.assert_array_equal(top_k(scores, 4), [2, 6, 0, 3])
     np.testing.assert_array_equal(top_k(scores, 7), [2, 6, 0, 3, 4, 1, 5])
     assert top_k(scores, 0).shape == (0,)
+
+
+def test_a_loaded_fusion_keeps_one_copy_of_the_item_vectors(
+    fusion: FusionRetriever, data: Dataset, tmp_path: Path
+) -> None:
+    fusion.save(tmp_path / "fusion")
+    loaded = Retriever.load(tmp_path / "fusion")
+    assert isinstance(loaded, FusionRetriever) and loaded.features.item_vectors is not None
+    holders = [g for g in loaded.generators.values() if isinstance(g, ReadsText)]
+    assert any(loaded.features.item_vectors is g.item_vectors for g in holders)
+    users = [UserContext.of(s) for s in data.sequences[:4]]
+    np.testing.assert_array_equal(loaded.score(users), fusion.score(users))

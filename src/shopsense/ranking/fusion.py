@@ -336,9 +336,18 @@ class FusionRetriever(Retriever, Composite):
         with np.load(path / "features.npz") as state:
             arrays = {key: state[key] for key in state.files}
         self._tie_breaker = arrays.pop("tie_breaker")
+        arrays["item_vectors"] = self._shared_vectors(arrays["item_vectors"])
         keys = [spec.key for spec in self.config.generators]
         self.features = FeatureBuilder(self.config.features, keys).restore(arrays)
         self.ranker = LambdaMART.from_text((path / "ranker.txt").read_text(), self.config.ranker)
+
+    def _shared_vectors(self, vectors: np.ndarray) -> np.ndarray:
+        """`vectors`, or the equal item vectors a text generator holds: the features read the
+        generator's own array after loading, as after fitting (one copy in memory, not two)."""
+        for retriever in self.generators.values():
+            if isinstance(retriever, ReadsText) and np.array_equal(retriever.item_vectors, vectors):
+                return retriever.item_vectors
+        return vectors
 
 
 def hold_out_last(dataset: Dataset) -> tuple[Dataset, EvalCases]:

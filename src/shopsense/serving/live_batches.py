@@ -12,8 +12,9 @@ Only requests that differ in nothing but the shopper and the list length take th
 shoppers with a history, no sentence to encode (text work has its own thread) and no review
 floor (each floor is its own item mask). A batch gives each shopper the list a single call
 would, up to the last bit of float32 scores (a matrix product of several rows may round
-differently from one of a single row). Lists of the same length share a batch. A batch that fails is scored
-again one request at a time, so that a request's own error reaches only that request.
+differently from one of a single row). Lists of the same length share a batch. A batch that
+fails is scored again one request at a time, so that a request's own error reaches only that
+request.
 """
 
 from __future__ import annotations

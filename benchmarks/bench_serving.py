@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -38,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -188,11 +190,18 @@ class Workload:
         return "events", "POST", "/v1/events", None, self.event()
 
 
-async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> dict:
+@contextlib.asynccontextmanager
+async def _client(server: Server, workload: Workload) -> AsyncIterator[aiohttp.ClientSession]:
+    """A client session to `server`, after a warm-up that is not reported."""
     connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
     timeout = aiohttp.ClientTimeout(total=30.0)
     async with aiohttp.ClientSession(server.url, connector=connector, timeout=timeout) as client:
-        await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
+        await _open_loop(client, workload, rate=20.0, seconds=5.0)
+        yield client
+
+
+async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> dict:
+    async with _client(server, workload) as client:
         pid = server.process.pid
         mixed = await _phase(pid, client, workload, args.rate, args.duration)
         mixed["settle_seconds"] = await _settle(client)
@@ -200,9 +209,7 @@ async def _run(server: Server, workload: Workload, args: argparse.Namespace) -> 
         recommendations = await _phase(
             pid, client, workload, args.rate, args.recommendations_seconds, kinds=only
         )
-        live = await _phase(
-            pid, client, workload, args.live_rate, args.live_seconds, kinds=only, k=LIVE_K
-        )
+        live = await _live_phase(pid, client, workload, args)
         with CpuUse(server.process.pid) as trivial_cpu:
             trivial = await _closed_loop(
                 client, lambda: ("GET", "/healthz", None), args.saturation_seconds, args
@@ -269,20 +276,9 @@ async def _live_saturation(
 async def _run_unbatched(server: Server, workload: Workload, args: argparse.Namespace) -> dict:
     """The live phases again, on a server that scores every live list alone
     (`--live-batch 1`): batching's effect, side by side in the same run."""
-    connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
-    timeout = aiohttp.ClientTimeout(total=30.0)
-    async with aiohttp.ClientSession(server.url, connector=connector, timeout=timeout) as client:
-        await _open_loop(client, workload, rate=20.0, seconds=5.0)  # warm-up, not reported
+    async with _client(server, workload) as client:
         pid = server.process.pid
-        live = await _phase(
-            pid,
-            client,
-            workload,
-            args.live_rate,
-            args.live_seconds,
-            kinds=("recommendations",),
-            k=LIVE_K,
-        )
+        live = await _live_phase(pid, client, workload, args)
         saturation, cpu = await _live_saturation(pid, client, workload, args)
     return {
         "live": live,
@@ -290,6 +286,21 @@ async def _run_unbatched(server: Server, workload: Workload, args: argparse.Name
         "live_errors": saturation["errors"],
         "live_cpu": cpu,
     }
+
+
+async def _live_phase(
+    pid: int, client: aiohttp.ClientSession, workload: Workload, args: argparse.Namespace
+) -> dict:
+    """Recommendations scored live (`LIVE_K` items) at `--live-rate`, open loop."""
+    return await _phase(
+        pid,
+        client,
+        workload,
+        args.live_rate,
+        args.live_seconds,
+        kinds=("recommendations",),
+        k=LIVE_K,
+    )
 
 
 async def _metric_lines(client: aiohttp.ClientSession) -> list[str]:

@@ -98,18 +98,15 @@ class LiveBatches:
             lists = await self._score_many(k, batch)
         except Exception as error:
             if len(batch) == 1:
-                _settle(batch[0], error=error)
-                return
-            for request in batch:  # only the request at fault gets the error
-                try:
-                    _settle(request, (await self._score_many(k, [request]))[0])
-                except Exception as alone:
-                    _settle(request, error=alone)
+                _fail(batch[0], error)
+            else:
+                for request in batch:  # only the request at fault gets the error
+                    await self._answer(k, [request])
             return
         if self._observe is not None:
             self._observe(len(batch))
         for request, picks in zip(batch, lists, strict=True):
-            _settle(request, picks)
+            _reply(request, picks)
 
     async def _score_many(self, k: int, batch: list[_Request]) -> list[list[Scored]]:
         return await self._run(
@@ -121,13 +118,13 @@ class LiveBatches:
         )
 
 
-def _settle(
-    request: _Request, picks: list[Scored] | None = None, error: BaseException | None = None
-) -> None:
+def _reply(request: _Request, picks: list[Scored]) -> None:
     """Answer a request unless its caller has gone (its future cancelled)."""
-    if request.answer.done():
-        return
-    if error is not None:
+    if not request.answer.done():
+        request.answer.set_result(picks)
+
+
+def _fail(request: _Request, error: Exception) -> None:
+    """Fail a request with `error` unless its caller has gone."""
+    if not request.answer.done():
         request.answer.set_exception(error)
-    else:
-        request.answer.set_result(picks or [])

@@ -31,6 +31,7 @@ from shopsense.serving.routers import (
     impressions,
     insights,
     items,
+    lists,
     recommendations,
     reviews,
     search,
@@ -77,6 +78,7 @@ def create_app(config: ServingConfig) -> FastAPI:
     app.state.runtime = runtime
     for router in (
         recommendations,
+        lists,
         items,
         reviews,
         search,

@@ -49,6 +49,7 @@ from shopsense.serving.middleware import request_id
 from shopsense.serving.refresh import Refresher
 from shopsense.serving.settings import ServingConfig
 from shopsense.serving.shared_state import Notice, NoticeKind, SharedState
+from shopsense.serving.shop_lists import ShopLists
 from shopsense.serving.writer import EventWriter
 from shopsense.text.encoder import Encoder
 from shopsense.text.profiles import InterestProfiler
@@ -181,6 +182,8 @@ class Runtime:
         self.shared: SharedState | None = None
         self._reloading = asyncio.Lock()
         self.failed_auth = FailedAuthLimiter(config.max_failed_auth, config.failed_auth_window_s)
+        #: Trending products and new arrivals, reused for a minute.
+        self.shop_lists = ShopLists()
         self.refresher = Refresher(lambda: self.served, lambda: self.users)
         metrics.refresh_pending.set_function(lambda: self.refresher.pending)
         self._text = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopsense-text")

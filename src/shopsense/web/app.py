@@ -1,0 +1,22 @@
+"""The server's app with its pages: `create_site(config)`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from shopsense.serving.app import create_app
+from shopsense.serving.settings import ServingConfig
+from shopsense.web import console, storefront
+from shopsense.web.pages import STATIC, Site
+
+
+def create_site(config: ServingConfig) -> FastAPI:
+    """The REST API app of `config` with the storefront at `/` and the console at
+    `/console`."""
+    app = create_app(config)
+    app.state.site = Site(config)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(storefront.router)
+    app.include_router(console.router)
+    return app

@@ -105,3 +105,9 @@ def live_site(
     folder = tmp_path_factory.mktemp("live-site")
     with LiveSite(create_site(site_config(web_bundle_root, folder))) as running:
         yield running
+
+
+@pytest.fixture
+def site_root(site: FastAPI) -> Path:
+    """The bundle root the `site` app serves."""
+    return site.state.runtime.config.bundle

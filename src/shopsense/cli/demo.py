@@ -79,7 +79,14 @@ def demo(
     console.print(f"report: {out / 'report.json'}; bundle: {path}")
     if not serve:
         return
-    console.print(f"serving on http://{host}:{port} (schema at /openapi.json; Ctrl-C stops). Try:")
+    admin = next((key for key, scope in keys.items() if scope is Scope.ADMIN), None)
+    console.print(
+        f"storefront: http://{host}:{port}/ · console: http://{host}:{port}/console"
+        + (f" (admin key {admin})" if admin is not None and keys is DEMO_KEYS else "")
+    )
+    console.print(
+        f"REST API on http://{host}:{port}/v1 (schema at /openapi.json; Ctrl-C stops). Try:"
+    )
     for line in curl_examples(dataset, keys, f"http://{host}:{port}"):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     run_server(root, keys, host=host, port=port)

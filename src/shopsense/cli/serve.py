@@ -1,4 +1,4 @@
-"""`shopsense serve`: the REST API over a trained bundle."""
+"""`shopsense serve`: the REST API, the storefront and the console over a trained bundle."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from shopsense.data.store import ENV_VAR as STORE_ENV
 SHARED_STORE_ENV = "SHOPSENSE_SHARED_STORE"
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from shopsense.ranking.rerank import RerankConfig
     from shopsense.serving.settings import Scope
 
@@ -142,7 +144,8 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve recommendations, similar items, search, events and profiles over HTTP.
+    """Serve recommendations, similar items, search, events and profiles over HTTP, with the
+    storefront at / and the staff console at /console (sign in with an admin key).
 
     API keys come from SHOPSENSE_API_KEYS (`key1:catalog,key2:admin`), sent as X-API-Key.
     Without it, a random admin key is made for this run and printed here. Shopper tokens
@@ -283,8 +286,9 @@ def run_server(
 
     from shopsense.bundle import CURRENT
     from shopsense.ranking.rerank import RerankConfig
-    from shopsense.serving.settings import ServingConfig, token_secret_from_env
+    from shopsense.serving.settings import ServingConfig
     from shopsense.serving.workers import configure_logging, serve, serve_processes
+    from shopsense.web import create_site
 
     root = bundle if (bundle / CURRENT).is_file() else bundle.parent
     store_path = store or Path(os.environ.get(STORE_ENV) or root / "shopsense.duckdb")
@@ -307,7 +311,7 @@ def run_server(
             alert_webhook=alert_webhook,
             placement_store=placement_store,
             conversation_store=conversation_store,
-            token_secret=token_secret_from_env(),
+            token_secret=_token_secret(workers),
             **(limits or {}),
         )
     except ValidationError as error:
@@ -317,8 +321,24 @@ def run_server(
         console.print(f"[red]error:[/] {problems}")
         raise typer.Exit(code=2) from None
     if workers == 1:
-        serve(config, host=host, port=port, log_level=log_level)
+        serve(config, host=host, port=port, log_level=log_level, make_app=create_site)
         return
-    status = serve_processes(config, host=host, port=port, workers=workers, log_level=log_level)
+    status = serve_processes(
+        config, host=host, port=port, workers=workers, log_level=log_level, make_app=create_site
+    )
     if status:
         raise typer.Exit(code=status)
+
+
+def _token_secret(workers: int) -> SecretStr | None:
+    """`$SHOPSENSE_TOKEN_SECRET`; unset with several workers, a random one of this run: the
+    storefront's and console's cookies must verify on whichever worker a browser reaches (no
+    one outside the server knows it, so no shopper token can be minted for it)."""
+    from pydantic import SecretStr
+
+    from shopsense.serving.settings import token_secret_from_env
+
+    secret = token_secret_from_env()
+    if secret is None and workers > 1:
+        return SecretStr(secrets.token_urlsafe(32))
+    return secret

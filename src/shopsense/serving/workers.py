@@ -15,18 +15,25 @@ import multiprocessing
 import signal
 import socket
 import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
 from types import FrameType
 
 import uvicorn
+from fastapi import FastAPI
 
 from shopsense.serving.app import create_app
 from shopsense.serving.middleware import RequestIdFilter
 from shopsense.serving.settings import ServingConfig
 from shopsense.serving.transport import QuietStartup, uvicorn_options
 
-__all__ = ["configure_logging", "serve", "serve_processes"]
+__all__ = ["AppFactory", "configure_logging", "serve", "serve_processes"]
+
+#: What builds the served app from the settings: the REST API (`create_app`), or the API with
+#: the storefront and console (`shopsense.web.create_site`). A module-level function: worker
+#: processes are spawned and receive it by reference.
+AppFactory = Callable[[ServingConfig], FastAPI]
 
 log = logging.getLogger("shopsense.serving")
 
@@ -65,12 +72,13 @@ def serve(
     log_level: str,
     sockets: list[socket.socket] | None = None,
     ready: EventType | None = None,
+    make_app: AppFactory = create_app,
 ) -> None:
-    """Serve the app of `config` in this process until interrupted (on `sockets` where given,
-    else listening on `host`:`port`); `ready` is set once it serves."""
+    """Serve the app `make_app` builds from `config` in this process until interrupted (on
+    `sockets` where given, else listening on `host`:`port`); `ready` is set once it serves."""
     server = _Server(
         uvicorn.Config(
-            QuietStartup(create_app(config)),
+            QuietStartup(make_app(config)),
             host=host,
             port=port,
             log_level=log_level.lower(),
@@ -82,10 +90,16 @@ def serve(
 
 
 def serve_processes(
-    config: ServingConfig, *, host: str, port: int, workers: int, log_level: str
+    config: ServingConfig,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    make_app: AppFactory = create_app,
 ) -> int:
-    """Serve `config` from `workers` processes on one socket until SIGINT/SIGTERM; returns the
-    exit status (0, or 3 when a worker could not start)."""
+    """Serve `make_app(config)` from `workers` processes on one socket until SIGINT/SIGTERM;
+    returns the exit status (0, or 3 when a worker could not start)."""
     listening = uvicorn.Config(app=None, host=host, port=port).bind_socket()
     context = multiprocessing.get_context("spawn")
     stopping = False
@@ -100,7 +114,7 @@ def serve_processes(
         ready = context.Event()
         process = context.Process(
             target=_worker,
-            args=(config, listening, host, port, log_level, ready),
+            args=(config, listening, host, port, log_level, ready, make_app),
             name=f"shopsense-worker-{number}",
         )
         process.start()
@@ -145,7 +159,16 @@ def _worker(
     port: int,
     log_level: str,
     ready: EventType,
+    make_app: AppFactory,
 ) -> None:
     """One worker process: the app on the inherited socket."""
     configure_logging(log_level)
-    serve(config, host=host, port=port, log_level=log_level, sockets=[listening], ready=ready)
+    serve(
+        config,
+        host=host,
+        port=port,
+        log_level=log_level,
+        sockets=[listening],
+        ready=ready,
+        make_app=make_app,
+    )

@@ -7,8 +7,9 @@ from fastapi.staticfiles import StaticFiles
 
 from shopsense.serving.app import create_app
 from shopsense.serving.settings import ServingConfig
-from shopsense.web import console, storefront
+from shopsense.web.console import router as console_pages
 from shopsense.web.pages import STATIC, Site
+from shopsense.web.storefront import router as storefront_pages
 
 
 def create_site(config: ServingConfig) -> FastAPI:
@@ -17,6 +18,6 @@ def create_site(config: ServingConfig) -> FastAPI:
     app = create_app(config)
     app.state.site = Site(config)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(storefront.router)
-    app.include_router(console.router)
+    app.include_router(storefront_pages)
+    app.include_router(console_pages)
     return app

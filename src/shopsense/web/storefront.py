@@ -10,6 +10,7 @@ purchases are stored as that shopper's events, so the next page already reflects
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Annotated, Any
 
@@ -36,7 +37,7 @@ from shopsense.web.sessions import (
     new_visitor,
 )
 
-log = logging.getLogger("shopsense.web")
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 #: Products per home-page list, per search page, and similar items on a product page.
 LIST_SIZE = 12
@@ -183,11 +184,15 @@ async def product(request: Request, item_id: str, impression: str | None = None)
         details = await items.get_item(item_id, runtime)
     except HTTPException:
         return visit.page("store/message.html", 404, message_key="unknown_product")
-    await visit.record(item_id, "view")
+    # The view is committed while similar items are scored (a store write and a compute
+    # thread: they overlap).
+    _, similar, summary = await asyncio.gather(
+        visit.record(item_id, "view"),
+        items.similar_items(item_id, runtime, k=SIMILAR),
+        reviews.review_summary(item_id, runtime),
+    )
     if impression and runtime.placement is not None:
         await _report_click(visit, impression, item_id)
-    similar = await items.similar_items(item_id, runtime, k=SIMILAR)
-    summary = await reviews.review_summary(item_id, runtime)
     return visit.page(
         "store/product.html",
         product=details,

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from shopsense.bundle import Bundle
 from shopsense.bundle.catalogue import CatalogueArtifact
-from shopsense.cli.demo import DEMO_KEYS, curl_examples
+from shopsense.cli.demo import DEMO_KEYS, curl_examples, site_lines
 from shopsense.data.dataset import Dataset
 from shopsense.data.demo import generate_demo_shop
 from shopsense.data.loaders import load
@@ -80,6 +80,15 @@ def test_chinese_demo_shop_end_to_end(tmp_path: Path) -> None:
         shop, tmp_path / "bundle", tmp_path / "store.duckdb", in_readme=False
     )
     assert reasons and all("您" in reason or reason == "店内热销" for reason in reasons)
+
+
+def test_the_demo_opens_with_the_storefront_url() -> None:
+    lines = site_lines(DEMO_KEYS, "http://127.0.0.1:8000")
+    assert lines[0] == "storefront: http://127.0.0.1:8000/"
+    assert lines[1] == (
+        "staff console: http://127.0.0.1:8000/console (sign in with the admin key demo-admin)"
+    )
+    assert "demo-admin" not in " ".join(site_lines({"own": DEMO_KEYS["demo-admin"]}, "u"))
 
 
 def test_a_bad_demo_language_is_refused() -> None:

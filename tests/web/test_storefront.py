@@ -4,8 +4,10 @@ facets, the assistant, erasure, sign-in with a token, sponsored labels and Chine
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,6 +16,7 @@ from shopsense.data.demo import generate_demo_shop
 from shopsense.serving.tokens import mint_shopper_token, verify_shopper_token
 from shopsense.web import create_site
 from shopsense.web.sessions import SHOPPER_COOKIE
+from tests.serving.server import Server
 from tests.web.conftest import ADMIN_KEY, TOKEN_SECRET, site_config
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
@@ -173,3 +176,22 @@ def test_a_chinese_shop_is_served_in_chinese(chinese_root: Path, tmp_path: Path)
         results = client.get("/search", params={"q": "蓝牙耳机"})
         assert results.status_code == 200 and "搜索理解" in results.text
         assert cards(results.text.split('id="results-heading"', 1)[1])
+
+
+def test_shopsense_serve_serves_the_storefront_and_the_api(
+    web_bundle_root: Path, tmp_path: Path
+) -> None:
+    server = Server(
+        Path(shutil.copytree(web_bundle_root, tmp_path / "bundle")),
+        tmp_path / "store.duckdb",
+        tmp_path / "server.log",
+    )
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as browser:
+            home = browser.get("/")
+            assert home.status_code == 200 and "Recommended for you" in home.text
+            assert SHOPPER_COOKIE in browser.cookies
+            assert browser.get("/static/htmx-2.0.11.min.js").status_code == 200
+            assert browser.get("/healthz").json()["status"] == "ok"
+    finally:
+        server.stop()

@@ -79,14 +79,8 @@ def demo(
     console.print(f"report: {out / 'report.json'}; bundle: {path}")
     if not serve:
         return
-    admin = next((key for key, scope in keys.items() if scope is Scope.ADMIN), None)
-    console.print(
-        f"storefront: http://{host}:{port}/ · console: http://{host}:{port}/console"
-        + (f" (admin key {admin})" if admin is not None and keys is DEMO_KEYS else "")
-    )
-    console.print(
-        f"REST API on http://{host}:{port}/v1 (schema at /openapi.json; Ctrl-C stops). Try:"
-    )
+    for line in site_lines(keys, f"http://{host}:{port}"):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     for line in curl_examples(dataset, keys, f"http://{host}:{port}"):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     run_server(root, keys, host=host, port=port)
@@ -109,6 +103,18 @@ def _show_recommendations(recommender: Recommender, dataset: Dataset, users: int
                 scored.reason,
             )
         console.print(table)
+
+
+def site_lines(keys: dict[str, Scope], url: str) -> list[str]:
+    """What the demo says before it serves: the storefront first, the console (with the demo's
+    admin key when the demo made the keys), then where the REST API is."""
+    admin = next((key for key, scope in keys.items() if scope is Scope.ADMIN), None)
+    sign_in = f" (sign in with the admin key {admin})" if keys is DEMO_KEYS and admin else ""
+    return [
+        f"storefront: {url}/",
+        f"staff console: {url}/console{sign_in}",
+        f"REST API: {url}/v1 (schema at {url}/openapi.json; Ctrl-C stops). Try:",
+    ]
 
 
 def curl_examples(dataset: Dataset, keys: dict[str, Scope], url: str) -> list[str]:

@@ -3,6 +3,7 @@ traffic that gives the campaigns page numbers."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,4 +55,25 @@ def place_and_click(client: TestClient | httpx.Client, user: str) -> str:
     outcome = f"/v1/impressions/{served['impression']}/outcomes"
     click = client.post(outcome, json={"item": item, "kind": "click"}, headers=ADMIN)
     assert click.status_code == 200, click.text
+    return item
+
+
+def complain(client: TestClient | httpx.Client, dataset: Dataset) -> str:
+    """A burst of one-star complaints about the shop's most reviewed product (which raises an
+    alert); returns the product."""
+    counts = dataset.reviews.group_by("item_id").len().sort(["len", "item_id"])
+    item = str(counts["item_id"][-1])
+    start = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    burst = [
+        {
+            "user": f"U{n:05d}",
+            "item": item,
+            "rating": 1,
+            "text": "Broke after one day. The motor stopped and it smells of burning. Awful.",
+            "timestamp": (start + timedelta(minutes=20 * n)).isoformat(),
+        }
+        for n in range(8)
+    ]
+    response = client.post("/v1/reviews", json=burst, headers=ADMIN)
+    assert response.is_success and response.json()["alerts"], response.text
     return item

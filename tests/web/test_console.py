@@ -16,7 +16,7 @@ from shopsense.data import Dataset
 from shopsense.serving.limits import FailedAuthLimiter
 from shopsense.web import create_site
 from tests.web.conftest import ADMIN_KEY, CATALOG_KEY, site_config
-from tests.web.console_helpers import REPORT, place_and_click, train_second_version
+from tests.web.console_helpers import REPORT, complain, place_and_click, train_second_version
 
 PAGES = (
     "/console",
@@ -73,6 +73,8 @@ def test_an_admin_key_signs_in_and_out(web: TestClient) -> None:
     page = web.get("/console")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "Sign out" in page.text and 'aria-current="page"' in page.text
+    chinese = web.get("/console/bundles", params={"lang": "zh"}).text
+    assert "<h1>模型版本</h1>" in chinese and "退出" in chinese
     out = web.post("/console/logout", follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/console/login"
     assert web.get("/console", follow_redirects=False).status_code == 303
@@ -93,6 +95,7 @@ def test_the_overview_charts_live_metrics(web: TestClient, site: FastAPI) -> Non
     page = web.get("/console").text
     health = web.get("/healthz").json()
     assert f'<dd id="served-bundle">{health["bundle"]}</dd>' in page
+    assert f"<dt>Products</dt><dd>{health['items']}</dd>" in page
     assert 'hx-get="/console/metrics"' in page and 'hx-trigger="every 5s"' in page
     assert len(charts_in(page)) == 4
     partial = web.get("/console/metrics").text
@@ -116,13 +119,17 @@ def test_the_evaluation_page_without_and_with_a_report(
     assert '<div role="img" aria-label="NDCG@10 and recall@10 per model">' in page
 
 
-def test_the_reviews_page_shows_a_trend_and_the_alerts(web: TestClient) -> None:
+def test_the_reviews_page_shows_a_trend_and_the_alerts(web: TestClient, web_shop: Dataset) -> None:
     sign_in(web)
     page = web.get("/console/reviews").text
     chosen = re.search(r'id="key" name="key" value="([^"]+)"', page)
     assert chosen, "the busiest category is chosen by default"
     assert len(charts_in(page)) == 2 and "Negative share" in page
-    assert "<h2>Alerts</h2>" in page
+    assert "No alerts raised." in page
+    item = complain(web, web_shop)
+    alerted = web.get("/console/reviews", params={"scope": "item", "key": item, "bucket": "day"})
+    assert re.search(rf"<td>item</td><td>{item}</td><td>\w+</td><td>.+</td>", alerted.text)
+    assert '<td class="num">8</td>' in alerted.text, "the burst's day in the trend table"
     other = web.get("/console/reviews", params={"scope": "item", "key": "no-such-item"}).text
     assert "No data yet." in other and not charts_in(other)
 
@@ -181,6 +188,7 @@ def test_a_bundle_version_is_swapped_in_from_the_console(
     version = train_second_version(web_shop, site.state.runtime.config.bundle)
     page = web.get("/console/bundles").text
     assert page.count('<th scope="row">') >= 2 and "Serving now" in page
+    assert f"<td>{web_shop.n_items} products · " in page
     assert f'name="version" value="{version}"' in page and len(charts_in(page)) == 1
     token = form_token(web, "/console/bundles")
     unknown = web.post("/console/bundles", data={"version": "../x", "form_token": token})

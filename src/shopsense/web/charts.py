@@ -49,6 +49,7 @@ def line_chart(
     for (name, values), colour, marker in zip(series.items(), COLOURS, MARKERS, strict=False):
         points = [float("nan") if value is None else value for value in values]
         axes.plot(moments, points, label=name, color=colour, marker=marker, markersize=3)
+    axes.set_xlim(moments[0], moments[-1])
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))

@@ -120,12 +120,13 @@ async def _metrics(request: Request) -> dict[str, Any]:
     samples = list(history.samples)
     return {
         "samples": samples[-LATEST:][::-1],
-        "live_charts": await asyncio.to_thread(_metric_charts, samples, request),
+        "live_charts": await asyncio.to_thread(
+            _metric_charts, samples, console_words(language_of(request))
+        ),
     }
 
 
-def _metric_charts(samples: list[Sample], request: Request) -> list[Chart | None]:
-    c = console_words(language_of(request))
+def _metric_charts(samples: list[Sample], c: dict[str, str]) -> list[Chart | None]:
     at = [s.at for s in samples]
     latency = {f"p{round(q * 100)}": [s.latency_ms[q] for s in samples] for q in (0.5, 0.95, 0.99)}
     return [
@@ -307,7 +308,7 @@ async def look_up(
     weights = data.Numbers(
         console_words(language_of(request))["interest_weights"],
         [i.name for i in interests],
-        {"weight": [i.weight for i in interests]},
+        {console_words(language_of(request))["weight"]: [i.weight for i in interests]},
     )
     (chart,) = await charts(weights)
     return page(

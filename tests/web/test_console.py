@@ -67,7 +67,7 @@ def test_wrong_and_catalog_keys_are_refused_and_counted(web: TestClient, site: F
     assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
 
 
-def test_an_admin_key_signs_in_and_out(web: TestClient) -> None:
+def test_an_admin_key_signs_in_and_out(web: TestClient, site: FastAPI) -> None:
     sign_in(web)
     assert ADMIN_KEY not in web.cookies["shopsense_staff"]
     page = web.get("/console")
@@ -75,6 +75,10 @@ def test_an_admin_key_signs_in_and_out(web: TestClient) -> None:
     assert "Sign out" in page.text and 'aria-current="page"' in page.text
     chinese = web.get("/console/bundles", params={"lang": "zh"}).text
     assert "<h1>模型版本</h1>" in chinese and "退出" in chinese
+    config = site.state.runtime.config
+    site.state.runtime.config = config.model_copy(update={"api_keys": {}})
+    assert web.get("/console", follow_redirects=False).status_code == 303, "key revoked"
+    site.state.runtime.config = config
     out = web.post("/console/logout", follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/console/login"
     assert web.get("/console", follow_redirects=False).status_code == 303

@@ -28,7 +28,14 @@ from shopsense.web.console_words import console_words
 from shopsense.web.metrics_history import MetricsHistory, Sample
 from shopsense.web.pages import language_of, runtime_of, site_of
 from shopsense.web.sessions import STAFF_COOKIE, forget
-from shopsense.web.staff import address_of, admin_key_id, audit, check_form_token, form_token
+from shopsense.web.staff import (
+    address_of,
+    admin_key_id,
+    audit,
+    check_form_token,
+    form_token,
+    still_admin,
+)
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 LOGIN = "/console/login"
@@ -39,7 +46,7 @@ LATEST = 12
 async def signed_in(request: Request) -> str:
     """The signed-in staff member's key id; a redirect to the sign-in form otherwise."""
     staff = site_of(request).sessions.staff(request)
-    if staff is None:
+    if staff is None or not still_admin(runtime_of(request), staff):
         raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": LOGIN})
     return staff
 

@@ -39,6 +39,15 @@ def admin_key_id(runtime: Runtime, key: str, address: str) -> str | None:
     return None
 
 
+def still_admin(runtime: Runtime, staff: str) -> bool:
+    """Whether the key a staff member signed in with is still one of the server's admin keys
+    (a key removed from the configuration ends its sign-ins)."""
+    return any(
+        scope is Scope.ADMIN and key_id(key) == staff
+        for key, scope in runtime.config.api_keys.items()
+    )
+
+
 def form_token(request: Request) -> str:
     """The form token of the request's staff cookie."""
     cookie = request.cookies.get(STAFF_COOKIE, "")

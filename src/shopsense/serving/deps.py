@@ -81,7 +81,7 @@ async def get_caller(
             detail="too many failed key or token checks from this address; try again later",
             headers={"Retry-After": str(math.ceil(wait))},
         )
-    scope = _scope_of(runtime, key) if key is not None else None
+    scope = scope_of(runtime, key) if key is not None else None
     shopper = _shopper_of(runtime, bearer.credentials) if bearer is not None else None
     # An Authorization header that is not a well-formed bearer token is a failed check too.
     sent_token = bearer is not None or "authorization" in request.headers
@@ -90,8 +90,7 @@ async def get_caller(
         raise _unauthorized()
     if scope is None and shopper is None:
         raise _unauthorized()
-    key_id = None if key is None else f"key sha256:{hashlib.sha256(key.encode()).hexdigest()[:12]}"
-    return Caller(scope, shopper, key_id)
+    return Caller(scope, shopper, None if key is None else key_id(key))
 
 
 def _unauthorized() -> HTTPException:
@@ -103,7 +102,8 @@ def _unauthorized() -> HTTPException:
     )
 
 
-def _scope_of(runtime: Runtime, key: str) -> Scope | None:
+def scope_of(runtime: Runtime, key: str) -> Scope | None:
+    """The scope of an API key (None: not one of the server's keys)."""
     found: Scope | None = None
     presented = key.encode()
     # Compare against every key in constant time so timing reveals nothing about them.
@@ -111,6 +111,11 @@ def _scope_of(runtime: Runtime, key: str) -> Scope | None:
         if hmac.compare_digest(presented, candidate.encode()):
             found = scope
     return found
+
+
+def key_id(key: str) -> str:
+    """Names a key in audit records without revealing it: `key sha256:<12 hex digits>`."""
+    return f"key sha256:{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
 def _shopper_of(runtime: Runtime, token: str) -> str | None:

@@ -34,6 +34,8 @@ ITEM = "run-trail-shoe-0"
 ROUTES = {
     ("GET", "/v1/users/{user_id}/recommendations"): "shopper",
     ("GET", "/v1/recommendations"): "catalog",
+    ("GET", "/v1/lists/trending"): "catalog",
+    ("GET", "/v1/lists/new"): "catalog",
     ("GET", "/v1/items/{item_id}/similar"): "catalog",
     ("GET", "/v1/search"): "catalog",
     ("GET", "/v1/items/{item_id}"): "catalog",

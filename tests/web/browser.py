@@ -52,6 +52,14 @@ class PageLog:
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
 
+    def request_failed(self, request: object) -> None:
+        """Note a request that got no answer; one the browser itself cancelled because the
+        page navigated on (`net::ERR_ABORTED`) is not the site's failure."""
+        failure = request.failure  # type: ignore[attr-defined]
+        if failure != "net::ERR_ABORTED":
+            method, url = request.method, request.url  # type: ignore[attr-defined]
+            self.failed_requests.append(f"{method} {url}: {failure}")
+
     def assert_clean(self) -> None:
         assert not self.console_errors, f"browser console errors: {self.console_errors}"
         assert not self.failed_requests, f"failed requests: {self.failed_requests}"
@@ -79,10 +87,7 @@ def browser_page(viewport: str = "desktop") -> Iterator[tuple[object, PageLog]]:
             ),
         )
         page.on("pageerror", lambda error: log.console_errors.append(str(error)))
-        page.on(
-            "requestfailed",
-            lambda request: log.failed_requests.append(f"{request.method} {request.url}"),
-        )
+        page.on("requestfailed", log.request_failed)
         page.on(
             "response",
             lambda response: (

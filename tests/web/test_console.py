@@ -164,7 +164,7 @@ def test_the_campaigns_page_says_when_placement_is_off(
 
 
 def test_a_shopper_lookup_shows_events_and_signals_and_is_audited(
-    web: TestClient, web_shop: Dataset, caplog: pytest.LogCaptureFixture
+    web: TestClient, site: FastAPI, web_shop: Dataset, caplog: pytest.LogCaptureFixture
 ) -> None:
     sign_in(web)
     user = str(web_shop.user_ids[0])
@@ -176,6 +176,10 @@ def test_a_shopper_lookup_shows_events_and_signals_and_is_audited(
     records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "shopsense.audit"]
     assert [r["action"] for r in records] == ["console_shopper_lookup"]
     assert records[0]["by"].startswith("key sha256:") and user not in caplog.text
+    store = site.state.runtime.config.store
+    audit_file = store.with_name(store.name + ".audit.jsonl").read_text()
+    assert json.loads(audit_file.splitlines()[-1])["action"] == "console_shopper_lookup"
+    assert user not in audit_file
     assert f"<h2>{user}</h2>" in page and "Recent events" in page
     signals = re.findall(r'<td class="signals">([^<]+)</td>', page)
     assert len(signals) == 10 and all(s.strip() for s in signals)

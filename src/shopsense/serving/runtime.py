@@ -454,7 +454,7 @@ class Runtime:
         self.metrics.erasures.inc()
         if self.shared is not None:
             await self.shared.notify(Notice(NoticeKind.ERASED, user))
-        await asyncio.to_thread(self._audit, "erase_shopper", by, rows=rows)
+        await asyncio.to_thread(self.audit, "erase_shopper", by, rows=rows)
         return rows
 
     def _forget(self, user: str) -> None:
@@ -466,8 +466,9 @@ class Runtime:
         self.refresher.forget(user)
         self.metrics.shoppers.set(len(self.users.events))
 
-    def _audit(self, action: str, by: str, **details: int) -> None:
-        """Append one record to the audit log (flushed to disk) and log it."""
+    def audit(self, action: str, by: str, **details: int) -> None:
+        """Append one record to the audit log (flushed to disk: call it off the event loop)
+        and log it: when, the action, by which key, the request id and `details`."""
         path = self.config.audit_log or self.config.store.with_name(
             self.config.store.name + ".audit.jsonl"
         )

@@ -31,7 +31,6 @@ from shopsense.web.sessions import STAFF_COOKIE, forget
 from shopsense.web.staff import (
     address_of,
     admin_key_id,
-    audit,
     check_form_token,
     form_token,
     still_admin,
@@ -264,7 +263,7 @@ async def serve_version(
     except BundleLoadError as error:
         await asyncio.to_thread(set_current, root, before)
         return await _bundles_page(request, ("swap_failed", before, str(error)))
-    audit("console_bundle_swap", staff)
+    await asyncio.to_thread(runtime.audit, "console_bundle_swap", staff)
     return await _bundles_page(request, ("swapped" if swapped else "already_served", version, ""))
 
 
@@ -303,7 +302,7 @@ async def look_up(
     check_form_token(request, token)
     runtime = runtime_of(request)
     user = user.strip()
-    audit("console_shopper_lookup", staff)
+    await asyncio.to_thread(runtime.audit, "console_shopper_lookup", staff)
     try:
         profile = await get_user(user, runtime)
     except HTTPException:

@@ -1,5 +1,5 @@
-"""Staff in the console: signing in with an admin key, the form token that guards the console's
-forms, and the audit record of what staff looked at.
+"""Staff in the console: signing in with an admin key, and the form token that guards the
+console's forms (what staff looked at goes to the server's audit log, `Runtime.audit`).
 
 A sign-in checks the key as the REST API does (`shopsense.serving.deps.scope_of`, constant
 time) and counts a wrong or non-admin key against the address, as a failed key check. The form
@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import logging
-from datetime import UTC, datetime
 
 from fastapi import HTTPException, Request, status
 
 from shopsense.serving.deps import key_id, scope_of
-from shopsense.serving.middleware import request_id
 from shopsense.serving.runtime import Runtime
 from shopsense.serving.settings import Scope
 from shopsense.web.sessions import STAFF_COOKIE
-
-audit_log = logging.getLogger("shopsense.audit")
 
 
 def address_of(request: Request) -> str:
@@ -58,14 +52,3 @@ def check_form_token(request: Request, sent: str) -> None:
     """403 unless `sent` is the form token of the request's staff cookie."""
     if not hmac.compare_digest(sent.encode(), form_token(request).encode()):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the form is stale: reload the page")
-
-
-def audit(action: str, by: str) -> None:
-    """Log a staff action in the audit log's format (when, by which key; not whom)."""
-    record = {
-        "at": datetime.now(UTC).isoformat(),
-        "action": action,
-        "by": by,
-        "request_id": request_id.get(),
-    }
-    audit_log.info(json.dumps(record))

@@ -87,12 +87,24 @@ def train(
             "metrics in the bundle manifest.",
         ),
     ] = False,
+    search_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--search-report",
+            help="A report of `shopsense search evaluate` to record in the bundle manifest "
+            "(the staff console shows its methods beside the recommendation metrics).",
+        ),
+    ] = None,
     engine: EngineOption = "local",
     address: AddressOption = None,
     ray_workers: RayWorkersOption = None,
 ) -> None:
     """Train models on all of a shop's data and write a versioned bundle for `shopsense serve`."""
     with fail_on_data_error(), chosen_engine(engine, address, ray_workers, out) as runner:
+        if search_report is not None:
+            from shopsense.evaluation.search_report import read_search_report
+
+            read_search_report(search_report)  # a bad report fails before the training
         dataset = load_data(data, data_format, console, language=language)
         names = expand_models(models) if models else default_models()
         metrics = None
@@ -103,6 +115,10 @@ def train(
                 dataset, names, cold_item_fraction=0.0, console=console, engine=runner
             )
             metrics = {"protocol": report["protocol"], "models": report["models"]}
+        if search_report is not None:
+            from shopsense.evaluation.search_report import read_search_report
+
+            metrics = {**(metrics or {}), "search": read_search_report(search_report)}
         with console.status("training") as status:
 
             def step(message: str) -> None:

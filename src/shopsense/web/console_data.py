@@ -59,13 +59,13 @@ def latest_evaluation(manifests: list[dict[str, Any]]) -> Evaluation | None:
     """The evaluation report of the newest version that has one (None: none has)."""
     for manifest in manifests:
         report = manifest.get("metrics") or {}
-        if report.get("models"):
+        if report.get("models") or report.get("search"):
             return _evaluation(manifest, report)
     return None
 
 
 def _evaluation(manifest: dict[str, Any], report: dict[str, Any]) -> Evaluation:
-    models: dict[str, dict[str, Any]] = report["models"]
+    models: dict[str, dict[str, Any]] = report.get("models") or {}
     cold = {name: m["cold_items"] for name, m in models.items() if m.get("cold_items")}
     methods: dict[str, dict[str, float]] = (report.get("search") or {}).get("methods") or {}
     metric_names = sorted({metric for scores in methods.values() for metric in scores})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -89,7 +90,7 @@ class Visit:
         cards = []
         for pick in found.items:
             record = catalogue.record(pick.item) or {}
-            href = f"/items/{pick.item}"
+            href = f"/items/{quote(pick.item)}"
             if found.impression is not None:
                 href += f"?impression={found.impression}"
             cards.append(
@@ -174,7 +175,7 @@ async def _search(
     )
 
 
-@router.get("/items/{item_id}")
+@router.get("/items/{item_id:path}")
 async def product(request: Request, item_id: str, impression: str | None = None) -> HTMLResponse:
     """A product: details, similar items, the review summary and the assistant. The visit is
     stored as a view; arriving from a logged list reports a click on it."""

@@ -15,8 +15,15 @@ from fastapi.testclient import TestClient
 from shopsense.data import Dataset
 from shopsense.serving.limits import FailedAuthLimiter
 from shopsense.web import create_site
+from shopsense.web.console_words import console_words
 from tests.web.conftest import ADMIN_KEY, CATALOG_KEY, site_config
-from tests.web.console_helpers import REPORT, complain, place_and_click, train_second_version
+from tests.web.console_helpers import (
+    POLICY_TESTS,
+    REPORT,
+    complain,
+    place_and_click,
+    train_second_version,
+)
 
 PAGES = (
     "/console",
@@ -150,8 +157,57 @@ def test_the_campaigns_page_shows_spend_pacing_and_click_through(
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))
     assert cells[0] == "sponsored" and cells[5:] == ["1", "1", "1.000"]
     assert float(cells[3]) > 0, "the click was charged"
-    assert "Off-policy comparisons" in page and "evaluate-policy" in page
+    assert "Off-policy comparisons" in page and "shopsense train --policy-report" in page
     assert len(charts_in(page)) == 3
+
+
+def test_the_campaigns_page_shows_the_latest_off_policy_report(
+    web: TestClient, site: FastAPI, web_shop: Dataset
+) -> None:
+    sign_in(web)
+    absent = web.get("/console/campaigns").text
+    assert "No bundle version records an off-policy evaluation report" in absent
+    assert "shopsense train --policy-report" in absent and "Estimator" not in absent
+    version = train_second_version(web_shop, site.state.runtime.config.bundle)
+    page = web.get("/console/campaigns").text
+    assert f"Off-policy evaluation report of bundle <strong>{version}</strong>" in page
+    validation = re.findall(
+        r'<tr><th scope="row">(\w+)</th><td>(\w+)</td><td class="num">([^<]+)</td>'
+        r'<td class="num">([^<]+)</td><td>(yes|no)</td></tr>',
+        page,
+    )
+    assert [row[:2] for row in validation[:3]] == [("men", e) for e in ("IPW", "SNIPW", "DR")]
+    assert validation[0][2:] == ("0.520% [0.320%, 0.720%]", "0.690%", "yes")
+    assert [row[4] for row in validation] == ["yes"] * 3 + ["no"] * 3
+    for campaign, tests in POLICY_TESTS.items():
+        table = page.split(f"<h4>{campaign}</h4>")[1].split("</table>")[0]
+        assert f"<caption>{campaign}: Policies on the held-out test logs</caption>" in table
+        chosen, *others = tests
+        assert f'<tr class="chosen"><th scope="row">{chosen} <strong>(chosen' in table
+        for policy in others:
+            dr = tests[policy]
+            row = re.search(rf'<tr><th scope="row">{policy}</th>(.*?)</tr>', table)
+            assert row and row.group(1).endswith(
+                f'<td class="num">{dr * 100:.3f}% [{(dr - 0.002) * 100:.3f}%, '
+                f"{(dr + 0.002) * 100:.3f}%]</td>"
+            ), "the DR column, last, with its interval"
+    assert len(charts_in(page)) == 1, "the DR chart (placement has no traffic yet)"
+    assert '<div role="img" aria-label="DR estimate of each policy&#39;s click rate">' in page
+    assert "<h4>women</h4>" in page and "3000 Impressions, 18 Clicks" in page
+    chinese = web.get("/console/campaigns", params={"lang": "zh"}).text
+    assert "离策略评估报告" in chinese and "验证集选出" in chinese
+
+
+def test_every_console_word_used_by_a_template_exists_in_both_languages() -> None:
+    folder = Path(__file__).parents[2] / "src/shopsense/web/templates/console"
+    used = {
+        word
+        for template in folder.glob("*.html")
+        for word in re.findall(r"\bc\.(\w+)", template.read_text())
+    }
+    assert used, "no console words found in the templates"
+    for language in ("en", "zh"):
+        assert used <= set(console_words(language)), used - set(console_words(language))
 
 
 def test_the_campaigns_page_says_when_placement_is_off(

@@ -95,16 +95,21 @@ def train(
             "(the staff console shows its methods beside the recommendation metrics).",
         ),
     ] = None,
+    policy_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy-report",
+            help="A report of `shopsense evaluate-policy` to record in the bundle manifest "
+            "(the staff console's campaigns page shows its off-policy comparisons).",
+        ),
+    ] = None,
     engine: EngineOption = "local",
     address: AddressOption = None,
     ray_workers: RayWorkersOption = None,
 ) -> None:
     """Train models on all of a shop's data and write a versioned bundle for `shopsense serve`."""
     with fail_on_data_error(), chosen_engine(engine, address, ray_workers, out) as runner:
-        if search_report is not None:
-            from shopsense.evaluation.search_report import read_search_report
-
-            read_search_report(search_report)  # a bad report fails before the training
+        attached = _attached_reports(search_report, policy_report)  # a bad one fails first
         dataset = load_data(data, data_format, console, language=language)
         names = expand_models(models) if models else default_models()
         metrics = None
@@ -115,10 +120,8 @@ def train(
                 dataset, names, cold_item_fraction=0.0, console=console, engine=runner
             )
             metrics = {"protocol": report["protocol"], "models": report["models"]}
-        if search_report is not None:
-            from shopsense.evaluation.search_report import read_search_report
-
-            metrics = {**(metrics or {}), "search": read_search_report(search_report)}
+        if attached:
+            metrics = {**(metrics or {}), **attached}
         with console.status("training") as status:
 
             def step(message: str) -> None:
@@ -139,3 +142,15 @@ def train(
                 engine=runner,
             )
     console.print(f"bundle {path.name} written to {path} and made current in {out}")
+
+
+def _attached_reports(search: Path | None, policy: Path | None) -> dict[str, object]:
+    """The given reports of other commands, checked, by their key in the manifest metrics."""
+    from shopsense.evaluation.attached_reports import read_policy_report, read_search_report
+
+    reports: dict[str, object] = {}
+    if search is not None:
+        reports["search"] = read_search_report(search)
+    if policy is not None:
+        reports["placement"] = read_policy_report(policy)
+    return reports

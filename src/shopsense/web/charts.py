@@ -75,6 +75,39 @@ def bar_chart(
     return _finish(figure, axes, title, ylabel)
 
 
+def interval_chart(
+    title: str,
+    groups: Sequence[str],
+    estimates: Sequence[tuple[float, float, float]],
+    label: str,
+    ylabel: str,
+) -> Chart | None:
+    """One estimate per group, a point with its interval `(estimate, low, high)` as an error
+    bar, beside a line at zero; None without groups."""
+    if not groups:
+        return None
+    figure = _figure()
+    axes = figure.add_subplot()
+    centre = [estimate for estimate, _, _ in estimates]
+    # An error bar's arms are lengths: an estimate outside its own interval gets none.
+    below = [max(estimate - low, 0.0) for estimate, low, _ in estimates]
+    above = [max(high - estimate, 0.0) for estimate, _, high in estimates]
+    axes.axhline(0.0, color=COLOURS[-1], linewidth=0.6)
+    axes.errorbar(
+        range(len(groups)),
+        centre,
+        yerr=[below, above],
+        fmt=MARKERS[0],
+        color=COLOURS[0],
+        capsize=4,
+        label=label,
+    )
+    slanted = {"rotation": 25, "ha": "right", "rotation_mode": "anchor"} if len(groups) > 4 else {}
+    axes.set_xticks(range(len(groups)), groups, **slanted)
+    axes.set_xlim(-0.5, len(groups) - 0.5)
+    return _finish(figure, axes, title, ylabel)
+
+
 def _figure() -> Figure:
     return Figure(figsize=_SIZE, layout="constrained")
 

@@ -23,7 +23,7 @@ from shopsense.serving.routers.recommendations import recommend
 from shopsense.serving.routers.users import get_user
 from shopsense.serving.runtime import BundleLoadError, Runtime
 from shopsense.web import console_data as data
-from shopsense.web.charts import Chart, bar_chart, line_chart
+from shopsense.web.charts import Chart, bar_chart, interval_chart, line_chart
 from shopsense.web.console_words import console_words
 from shopsense.web.metrics_history import MetricsHistory, Sample
 from shopsense.web.pages import language_of, runtime_of, site_of
@@ -222,10 +222,18 @@ def _busiest(runtime: Runtime, keys: list[str], bucket: str) -> str:
 # ---- campaigns -----------------------------------------------------------------------------
 @router.get("/campaigns")
 async def campaigns(request: Request, staff: Staff) -> HTMLResponse:
+    """Campaigns today from the placement store and the impression log, and the off-policy
+    comparisons of the newest bundle version that records a `shopsense evaluate-policy`
+    report."""
     runtime = runtime_of(request)
+    manifests = await asyncio.to_thread(data.versions, runtime.config.bundle)
+    off_policy = data.latest_policy_report(manifests)
+    c = console_words(language_of(request))
+    policy_chart = await asyncio.to_thread(_policy_chart, off_policy, c) if off_policy else None
+    shown = {"off_policy": off_policy, "policy_chart": policy_chart}
     engine = runtime.placement
     if engine is None:
-        return page(request, "campaigns.html", placement=False)
+        return page(request, "campaigns.html", placement=False, **shown)
     rows = await runtime.placing(data.campaign_rows, engine)
     by_position = await runtime.placing(data.position_ctr, engine)
     figures = [data.spend_numbers(rows), data.ctr_numbers(rows), by_position]
@@ -235,7 +243,15 @@ async def campaigns(request: Request, staff: Staff) -> HTMLResponse:
         placement=True,
         rows=rows,
         figures=list(zip(figures, await charts(*figures), strict=True)),
+        **shown,
     )
+
+
+def _policy_chart(report: data.OffPolicy, c: dict[str, str]) -> Chart | None:
+    """The DR estimate of each campaign's test policies, in percent, with its interval."""
+    groups, estimates = report.dr_estimates()
+    percent = [(e.estimate * 100, e.low * 100, e.high * 100) for e in estimates]
+    return interval_chart(c["dr_chart"], groups, percent, c["dr_label"], c["click_rate_pct"])
 
 
 # ---- bundles -------------------------------------------------------------------------------

@@ -210,3 +210,117 @@ def position_ctr(engine: PlacementEngine) -> Numbers:
             for label, flag in (("Organic", False), ("Sponsored", True))
         },
     )
+
+
+# ---- off-policy comparisons -----------------------------------------------------------------
+#: The estimators of a `shopsense evaluate-policy` report, in its order, by their label.
+ESTIMATORS = {"ipw": "IPW", "snipw": "SNIPW", "dr": "DR"}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate with its interval (the report's bootstrap percentile interval)."""
+
+    estimate: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class EstimatorCheck:
+    """One estimator's estimate of the Thompson-sampling policy's click rate, from the random
+    policy's logs, against that policy's true click rate."""
+
+    campaign: str
+    estimator: str
+    estimate: Interval
+    truth: float
+    covered: bool
+
+
+@dataclass(frozen=True)
+class PolicyEstimates:
+    """One policy's estimated click rate on a campaign's held-out test logs, per estimator."""
+
+    policy: str
+    chosen: bool
+    estimates: dict[str, Interval]
+
+
+@dataclass(frozen=True)
+class PolicyTest:
+    """A campaign's test comparison: the learned policy chosen on validation beside the
+    others, and the test logs they were estimated on."""
+
+    campaign: str
+    policies: list[PolicyEstimates]
+    impressions: int
+    clicks: int
+    on_policy_impressions: int
+    on_policy_click_rate: float
+
+
+@dataclass(frozen=True)
+class OffPolicy:
+    """The newest `shopsense evaluate-policy` report a bundle version records."""
+
+    version: str
+    created_at: str
+    protocol: str
+    validation: list[EstimatorCheck]
+    tests: list[PolicyTest]
+
+    def dr_estimates(self) -> tuple[list[str], list[Interval]]:
+        """Each campaign's policies (`campaign: policy`) and their DR estimates, for a chart."""
+        rows = [(test.campaign, p) for test in self.tests for p in test.policies]
+        return [f"{c}: {p.policy}" for c, p in rows], [p.estimates["DR"] for _, p in rows]
+
+
+def latest_policy_report(manifests: list[dict[str, Any]]) -> OffPolicy | None:
+    """The off-policy report (`shopsense train --policy-report`) of the newest version that
+    records one (None: none does)."""
+    for manifest in manifests:
+        report = (manifest.get("metrics") or {}).get("placement")
+        if report:
+            return _off_policy(manifest, report)
+    return None
+
+
+def _off_policy(manifest: dict[str, Any], report: dict[str, Any]) -> OffPolicy:
+    return OffPolicy(
+        version=str(manifest["version"]),
+        created_at=str(manifest["created_at"]),
+        protocol=str(report.get("protocol", "")),
+        validation=[
+            EstimatorCheck(
+                campaign=str(row["campaign"]),
+                estimator=ESTIMATORS.get(row["estimator"], str(row["estimator"])),
+                estimate=_interval(row),
+                truth=float(row["truth"]),
+                covered=bool(row["covered"]),
+            )
+            for row in report["ope_validation"]
+        ],
+        tests=[
+            PolicyTest(
+                campaign=str(choice["campaign"]),
+                policies=[
+                    PolicyEstimates(
+                        policy=str(row["policy"]),
+                        chosen=row["policy"] == choice["chosen"],
+                        estimates={label: _interval(row[key]) for key, label in ESTIMATORS.items()},
+                    )
+                    for row in choice["test"]
+                ],
+                impressions=int(choice["test_impressions"]),
+                clicks=int(choice["test_clicks"]),
+                on_policy_impressions=int(choice["thompson_sampling_on_policy"]["impressions"]),
+                on_policy_click_rate=float(choice["thompson_sampling_on_policy"]["click_rate"]),
+            )
+            for choice in report["policy_choice"]
+        ],
+    )
+
+
+def _interval(values: dict[str, Any]) -> Interval:
+    return Interval(float(values["estimate"]), float(values["ci_low"]), float(values["ci_high"]))

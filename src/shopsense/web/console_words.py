@@ -98,15 +98,61 @@ _WORDS: dict[str, dict[str, str]] = {
     "clicks": {"en": "Clicks", "zh": "点击"},
     "ctr": {"en": "Click-through", "zh": "点击率"},
     "off_policy": {"en": "Off-policy comparisons", "zh": "离策略对比"},
-    "off_policy_note": {
-        "en": "The server's impression log compares what was served: sponsored against organic "
-        "entries by position. Off-policy estimates of other policies (IPW, SNIPW, DR) need a "
-        "logged bandit dataset: `shopsense evaluate-policy` computes them offline; this server "
-        "holds no such report.",
-        "zh": "本服务器的曝光日志可以对比已投放的结果：按位置比较广告与自然结果。"
-        "其他策略的离策略估计（IPW、SNIPW、DR）需要带日志的老虎机数据集，"
-        "请离线运行 `shopsense evaluate-policy`；"
-        "本服务器没有此类报告。",
+    "position_note": {
+        "en": "From this server's impression log: what was served, sponsored against organic "
+        "entries by position.",
+        "zh": "来自本服务器的曝光日志：已投放的结果，按位置比较广告与自然结果。",
+    },
+    "no_policy_report": {
+        "en": "No bundle version records an off-policy evaluation report: run `shopsense "
+        "evaluate-policy --data DIR --report r.json` on a logged bandit dataset and record it "
+        "with `shopsense train --policy-report r.json`.",
+        "zh": "没有任何模型包版本记录离策略评估报告：请在带日志的老虎机数据集上运行 "
+        "`shopsense evaluate-policy --data DIR --report r.json`，"
+        "再用 `shopsense train --policy-report r.json` 记录到模型包中。",
+    },
+    "policy_report_of": {
+        "en": "Off-policy evaluation report of bundle",
+        "zh": "离策略评估报告，模型包",
+    },
+    "estimator_check": {
+        "en": "Estimators against the Thompson-sampling policy's true click rate",
+        "zh": "各估计方法与汤普森采样策略真实点击率的对比",
+    },
+    "estimator_check_note": {
+        "en": "Each estimator estimates the Thompson-sampling policy's click rate from the random "
+        "policy's logs; that policy's own logs give the true click rate.",
+        "zh": "每种估计方法都从随机策略的日志估计汤普森采样策略的点击率；"
+        "该策略自身的日志给出真实点击率。",
+    },
+    "estimator": {"en": "Estimator", "zh": "估计方法"},
+    "estimate_ci": {"en": "Estimate [95% interval]", "zh": "估计值 [95% 区间]"},
+    "truth": {"en": "True click rate", "zh": "真实点击率"},
+    "covered": {"en": "Interval covers the truth", "zh": "区间覆盖真实值"},
+    "is_covered": {"en": "yes", "zh": "是"},
+    "not_covered": {"en": "no", "zh": "否"},
+    "policy_tests": {
+        "en": "Policies on the held-out test logs",
+        "zh": "各策略在留出测试日志上的对比",
+    },
+    "policy_tests_note": {
+        "en": "Per campaign, the learned policy chosen on validation beside the others: their "
+        "estimated click rates with 95% intervals.",
+        "zh": "每个活动中，在验证集上选出的学习策略与其他策略对比：估计点击率及 95% 区间。",
+    },
+    "dr_chart": {"en": "DR estimate of each policy's click rate", "zh": "各策略点击率的 DR 估计"},
+    "dr_label": {"en": "DR estimate, 95% interval", "zh": "DR 估计，95% 区间"},
+    "click_rate_pct": {"en": "Click rate (%)", "zh": "点击率（%）"},
+    "numbers_in_tables": {
+        "en": "The numbers are in the tables below.",
+        "zh": "具体数值见下方表格。",
+    },
+    "policy": {"en": "Policy", "zh": "策略"},
+    "chosen": {"en": "chosen on validation", "zh": "验证集选出"},
+    "test_logs": {"en": "Test logs", "zh": "测试日志"},
+    "on_policy_rate": {
+        "en": "Thompson sampling's own click rate over the same period",
+        "zh": "同期汤普森采样策略的实际点击率",
     },
     "position": {"en": "Position", "zh": "位置"},
     "versions": {"en": "Versions", "zh": "版本"},

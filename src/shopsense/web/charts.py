@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import matplotlib
 from markupsafe import Markup
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
@@ -25,6 +27,22 @@ COLOURS = ("#1d4f91", "#a12020", "#1f6f3d", "#7a5200", "#5b2c83", "#4d4d4d")
 MARKERS = ("o", "s", "^", "D", "v", "x")
 _SIZE = (7.0, 3.2)
 _counter = itertools.count()
+#: Fonts with Chinese characters, used where a label has glyphs the default font lacks.
+CJK_FONTS = ("WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC")
+
+
+def _with_chinese_fallback() -> None:
+    """Let the charts' text fall back to an installed Chinese font (Matplotlib fills each glyph
+    from the first family of the list that has it; a generic family would take only its first
+    font). Set once for the process: rcParams are global, and the console is their only user
+    in a server."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    fallback = [name for name in CJK_FONTS if name in installed]
+    if fallback:
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", *fallback]
+
+
+_with_chinese_fallback()
 
 
 @dataclass(frozen=True)

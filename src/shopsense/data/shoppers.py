@@ -1,4 +1,4 @@
-"""Per-shopper state: every event known for each shopper, and their profile sentence.
+"""Per-shopper state: every event known for each shopper, their profile sentence and segments.
 
 It is the in-memory view of the store (loaded at start, then updated as events are accepted),
 kept by the shop's ids rather than by item index, so that a new bundle with a changed catalogue
@@ -8,6 +8,7 @@ is swapped in without touching it. Every mutation happens on the event loop (the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -26,10 +27,12 @@ class UserEvent:
 
 @dataclass
 class UserState:
-    """Events by shopper (oldest first) and profile sentences."""
+    """Events by shopper (oldest first), profile sentences and segments."""
 
     events: dict[str, list[UserEvent]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    #: The shop's segments of a shopper (campaign targeting), from the users table.
+    segments: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_frames(cls, interactions: pl.DataFrame, users: pl.DataFrame) -> UserState:
@@ -49,6 +52,11 @@ class UserState:
         ):
             if text:
                 state.texts[user] = text
+        for user, named in zip(
+            users["user_id"].to_list(), profile_segments(users["attributes"]), strict=True
+        ):
+            if named:
+                state.segments[user] = named
         return state
 
     def add(self, user: str, events: Iterable[UserEvent]) -> None:
@@ -75,6 +83,7 @@ class UserState:
         """Drop everything held about the shopper."""
         self.events.pop(user, None)
         self.texts.pop(user, None)
+        self.segments.pop(user, None)
 
     def knows(self, user: str) -> bool:
         """Whether the shopper has events or a profile sentence."""
@@ -83,6 +92,29 @@ class UserState:
 
 #: Key of the profile sentence in a stored user's `attributes`.
 PROFILE_KEY = "profile"
+
+
+#: Key of a shopper's segments in a stored user's `attributes`: a list of names, or one name.
+SEGMENTS_KEY = "segments"
+
+
+def profile_segments(attributes: pl.Series) -> list[frozenset[str]]:
+    """The segments named in each user's attributes JSON (empty where none or unreadable: the
+    attributes are the shop's free-form data, validated as JSON when stored)."""
+    named: list[frozenset[str]] = []
+    for text in attributes.to_list():
+        value = None
+        if text and SEGMENTS_KEY in text:
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+            value = parsed.get(SEGMENTS_KEY) if isinstance(parsed, dict) else None
+        if isinstance(value, str):
+            value = [value]
+        names = value if isinstance(value, list) else []
+        named.append(frozenset(name for name in names if isinstance(name, str) and name))
+    return named
 
 
 def profile_texts(attributes: pl.Series) -> pl.Series:

@@ -57,10 +57,15 @@ class Targeting(_Strict):
     """Where a campaign may run; an empty list places no condition."""
 
     categories: list[str] = Field(
-        default_factory=list, description="Run only in requests about one of these categories."
+        default_factory=list,
+        description="Run only in requests about one of these categories (any level of the "
+        "category path): a search whose query names one or whose first results are in one, a "
+        "shopper's list when what they last acted on is in one.",
     )
     segments: list[str] = Field(
-        default_factory=list, description="Run only for shoppers in one of these segments."
+        default_factory=list,
+        description="Run only for shoppers in one of these segments (the `segments` of the "
+        "shopper's attributes in the shop's users table).",
     )
     query_terms: list[str] = Field(
         default_factory=list,

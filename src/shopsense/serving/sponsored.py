@@ -29,11 +29,11 @@ def sponsor(
     engine: PlacementEngine,
     pool: L,
     k: int,
-    shopper: str,
+    context: RequestContext,
     surface: str,
-    query: str | None = None,
 ) -> L:
-    """The list of `k` to serve to `shopper` from the organic `pool` (best first): sponsored
+    """The list of `k` to serve for `context` (the shopper and what the request is about,
+    `shopsense.serving.targeting`) from the organic `pool` (best first): sponsored
     winners in their slots (as many organic items leave the list as winners enter it), logged
     with the propensities, and the impression id."""
     ids = [item.item for item in pool.items]
@@ -43,7 +43,6 @@ def sponsor(
     def relevance(items: Sequence[str]) -> np.ndarray:
         return np.array([scores[rank[i]] if i in rank else -np.inf for i in items])
 
-    context = RequestContext(shopper, query=query)
     placement = engine.place(context, ids, scores, k, relevance, surface=surface)
     engine.log(placement)
     by_id = {item.item: item for item in pool.items}

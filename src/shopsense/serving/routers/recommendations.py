@@ -27,6 +27,7 @@ from shopsense.serving.responses import recommendation_list
 from shopsense.serving.runtime import Served
 from shopsense.serving.schemas import MAX_K, PathId, RecommendationList
 from shopsense.serving.sponsored import pool_size, sponsor
+from shopsense.serving.targeting import list_context
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 K = Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")]
@@ -127,7 +128,8 @@ async def recommend(
         size = pool_size(engine, k)
         pool = await _live(served, history, size, floor, user_id, text)
         organic = recommendation_list(served, pool)
-        return await runtime.placing(sponsor, engine, organic, k, user_id, "recommendations")
+        context = list_context(served.bundle.catalogue, runtime.users, user_id)
+        return await runtime.placing(sponsor, engine, organic, k, context, "recommendations")
     # The history was read above, on the event loop: every event acknowledged before this
     # request is in it, whichever thread scores it.
     picks = recommender.ahead(history, k, user_id, text) if floor.is_empty() else None

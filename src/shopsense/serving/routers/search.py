@@ -26,6 +26,7 @@ from shopsense.serving.schemas import (
     SearchList,
 )
 from shopsense.serving.sponsored import pool_size, sponsor
+from shopsense.serving.targeting import search_context
 from shopsense.text.pii import mask_pii
 
 router = APIRouter(
@@ -88,4 +89,7 @@ async def search(
     size = pool_size(engine, k)
     results = await served.in_text_thread(searcher.search, query, context, size, filters)
     organic = search_list(served, results)
-    return await runtime.placing(sponsor, engine, organic, k, shopper, "search", query)
+    named = [c.value for c in organic.query.constraints if c.kind == "category"]
+    ids = [item.item for item in organic.items]
+    context = search_context(served.bundle.catalogue, runtime.users, shopper, query, named, ids)
+    return await runtime.placing(sponsor, engine, organic, k, context, "search")

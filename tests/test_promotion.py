@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from shopsense.data.schema import conform
-from shopsense.ranking.promotion import PromotionConfig, blend, promoted_limit
+from shopsense.ranking.promotion import PromotionConfig, blend, promoted_limit, promoted_page
 from shopsense.ranking.rerank import Exposure, RerankConfig, Reranker
 from shopsense.serving.settings import parse_rerank
 
@@ -143,3 +143,15 @@ def test_bad_settings_name_the_field(settings: dict[str, float], field: str) -> 
     assert error.value.errors()[0]["loc"] == ("promotion", field)
     with pytest.raises(ValueError, match=f"promotion.{field}"):
         parse_rerank(json.dumps({"promotion": settings}))
+
+
+def test_a_plain_list_keeps_its_order_without_weight_and_caps_promoted_items() -> None:
+    scores = np.linspace(1.0, 0.0, 12)
+    values = np.zeros(12)
+    values[[3, 7, 9]] = 0.5
+    plain = promoted_page(scores, values, 5, PromotionConfig(weight=0.0))
+    assert plain.tolist() == [0, 1, 2, 3, 4]
+    lifted = promoted_page(scores, values, 5, PromotionConfig(weight=1.0, max_promoted_share=0.4))
+    # Two promoted slots of five, best blended first; item 9 lies below the floor (2 x 5).
+    assert lifted.tolist() == [3, 7, 0, 1, 2]
+    assert len(promoted_page(scores, values, 20, PromotionConfig())) == 12  # the whole pool

@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 
 from shopsense.bundle.catalogue import Catalogue
 from shopsense.data.shoppers import UserEvent, UserState, profile_segments
+from shopsense.ranking.promotion import PromotionConfig
+from shopsense.ranking.rerank import RerankConfig
 from shopsense.serving.app import create_app
 from shopsense.serving.targeting import list_context, search_context
 
-from .conftest import ADMIN, private_copy, serving_config, shopper
+from .conftest import ADMIN, CATALOG, private_copy, serving_config, shopper
 
 
 @pytest.fixture
@@ -117,3 +119,39 @@ def test_the_contexts_carry_categories_at_every_level_and_segments() -> None:
     searched = search_context(catalogue, users, "v", "socks", ["Running"], ["s", "nope"])
     assert searched.categories == {"Outdoor", "Running"} and searched.segments == frozenset()
     assert searched.query_words == {"socks"}
+
+
+def test_a_promotion_targeting_the_search_lifts_its_item_in_search(
+    text_bundle_root: Path, tmp_path: Path
+) -> None:
+    config = serving_config(private_copy(text_bundle_root, tmp_path), tmp_path / "s.duckdb")
+    config = config.model_copy(
+        update={
+            "placement_store": tmp_path / "placement.duckdb",
+            "rerank": RerankConfig(promotion=PromotionConfig(weight=1.0, max_promoted_share=0.1)),
+        }
+    )
+    with TestClient(create_app(config)) as client:
+        params = {"q": "running shoe", "k": 10}
+        organic = _search(client, {**params, "k": 20})
+        promoted = organic[12]  # within the floor (2 x 10) but not on the page of 10
+        for campaign_id, words in (("socks", ["sock"]), ("shoes", ["shoe"])):
+            body = {
+                "campaign_id": campaign_id,
+                "kind": "promotion",
+                "items": [promoted],
+                "boost": 1.5,
+                "targeting": {"query_terms": words},
+            }
+            assert client.post("/v1/campaigns", json=body, headers=ADMIN).status_code == 200
+            lifted = _search(client, params)
+            # Weight 1 puts a promoted item first; a campaign for other words lifts nothing.
+            assert lifted == ([promoted, *organic[:9]] if words == ["shoe"] else organic[:10])
+        deep = _search(client, {"q": "running shoe", "k": 5})
+        assert promoted not in deep  # below the floor of a page of 5 (2 x 5)
+
+
+def _search(client: TestClient, params: dict[str, object]) -> list[str]:
+    response = client.get("/v1/search", params=params, headers=CATALOG)
+    assert response.status_code == 200, response.text
+    return [item["item"] for item in response.json()["items"]]

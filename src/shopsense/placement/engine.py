@@ -193,6 +193,15 @@ class PlacementEngine:
             self.ledger.restore(campaign_id, now.date(), amount)
         self._spend_read = time.monotonic()
 
+    def runs_promotions(self, at: datetime | None = None) -> bool:
+        """Whether a promotion campaign (targeted or not) runs at `at` (default: now); safe to
+        call beside the placement thread (it reads a copy of the campaigns)."""
+        at = at or self.clock()
+        return any(
+            campaign.kind is CampaignKind.PROMOTION and campaign.active(at)
+            for campaign in tuple(self._campaigns.values())
+        )
+
     def boosts(
         self, context: RequestContext, items: Sequence[str], at: datetime | None = None
     ) -> np.ndarray:

@@ -66,3 +66,24 @@ def blend(scores: np.ndarray, values: np.ndarray, k: int, config: PromotionConfi
 def promoted_limit(config: PromotionConfig, k: int) -> int:
     """How many promoted items a page of `k` may hold."""
     return math.floor(config.max_promoted_share * k + 1e-9)
+
+
+def promoted_page(
+    scores: np.ndarray, values: np.ndarray, k: int, config: PromotionConfig
+) -> np.ndarray:
+    """Positions (into a pool scored `scores`, with business `values`) of the page of up to
+    `k`, best blended score first, at most `promoted_limit` of them promoted (value > 0): a
+    list without the re-ranker's page rules, such as search results."""
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(-blend(scores, values, k, config), kind="stable")
+    room = promoted_limit(config, k)
+    page: list[int] = []
+    for position in order.tolist():
+        if values[position] > 0:
+            if room == 0:
+                continue
+            room -= 1
+        page.append(position)
+        if len(page) == k:
+            break
+    return np.asarray(page, dtype=np.int64)

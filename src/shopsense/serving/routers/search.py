@@ -3,6 +3,7 @@ within review floors (`min_rating`, `min_positive`, `require_reviews`, as on the
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -15,6 +16,7 @@ from shopsense.serving.deps import (
     require_catalog,
     require_shopper,
 )
+from shopsense.serving.promoted import promote
 from shopsense.serving.responses import search_list
 from shopsense.serving.routers.recommendations import ReviewFloorDep, Sponsored
 from shopsense.serving.schemas import (
@@ -63,8 +65,10 @@ async def search(
     """Ranked products for a query, each with its sources and a reason (a product whose
     reviews praise what the query asks for says so); with `user`, blended with that shopper's
     interests (from every event known so far). Review floors leave out products below them;
-    a product without reviews is kept unless `require_reviews`. With `sponsored`, sponsored
-    items may take the configured slots for a known shopper (`user`, else the token's)."""
+    a product without reviews is kept unless `require_reviews`. Running promotions that
+    target the search lift their items (the ranking's promotion blend, as in the lists). With
+    `sponsored`, sponsored items may take the configured slots for a known shopper (`user`,
+    else the token's)."""
     if user is not None:
         require_shopper(caller, user)
     served = runtime.served
@@ -83,13 +87,21 @@ async def search(
     query = mask_pii(q)
     engine = runtime.placement
     shopper = user or caller.shopper
-    if not (sponsored and engine is not None and shopper is not None):
-        results = await served.in_text_thread(searcher.search, query, context, k, filters)
-        return search_list(served, results)
-    size = pool_size(engine, k)
+    placing = sponsored and engine is not None and shopper is not None
+    promotion = runtime.config.rerank.promotion
+    promoting = engine is not None and promotion.weight > 0 and engine.runs_promotions()
+    size = pool_size(engine, k) if placing and engine is not None else k
+    if promoting:
+        size = max(size, math.ceil(promotion.floor_depth * k))
     results = await served.in_text_thread(searcher.search, query, context, size, filters)
-    organic = search_list(served, results)
-    named = [c.value for c in organic.query.constraints if c.kind == "category"]
-    ids = [item.item for item in organic.items]
-    context = search_context(served.bundle.catalogue, runtime.users, shopper, query, named, ids)
-    return await runtime.placing(sponsor, engine, organic, k, context, "search")
+    listed = search_list(served, results)
+    if not (placing or promoting) or engine is None:
+        return listed
+    named = [c.value for c in listed.query.constraints if c.kind == "category"]
+    ids = [item.item for item in listed.items]
+    about = search_context(served.bundle.catalogue, runtime.users, shopper or "", query, named, ids)
+    if promoting:
+        listed = await runtime.placing(promote, engine, listed, k, about, promotion)
+    if not placing:
+        return listed.model_copy(update={"items": listed.items[:k]})
+    return await runtime.placing(sponsor, engine, listed, k, about, "search")

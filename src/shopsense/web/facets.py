@@ -7,8 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from shopsense.bundle.catalogue import Catalogue
-from shopsense.serving.schemas import RecommendationList
+from shopsense.serving.schemas import ItemOut, RecommendationList
 
 #: Price bands, as `low-high` (an empty bound is open).
 PRICE_BANDS = ("-25", "25-50", "50-100", "100-200", "200-")
@@ -42,18 +41,20 @@ def in_band(price: float | None, band: str) -> bool:
 
 
 def facet_pool(
-    found: RecommendationList, catalogue: Catalogue, chosen: Mapping[str, str]
+    found: RecommendationList, products: Mapping[str, ItemOut], chosen: Mapping[str, str]
 ) -> Facets:
-    """Count each facet over the results that match the other facets' choices (so a choice
-    never hides its siblings), and keep the results that match every choice."""
+    """Count each facet over the results (`products`: their catalogue records) that match the
+    other facets' choices (so a choice never hides its siblings), and keep the results that
+    match every choice."""
     values: dict[str, dict[str, list[str]]] = {}
     for pick in found.items:
-        record = catalogue.record(pick.item) or {}
-        category = (record.get("categories") or [None])[-1]
-        price = record.get("price")
+        product = products.get(pick.item)
+        category = product.categories[-1] if product is not None and product.categories else None
+        brand = None if product is None else product.brand
+        price = None if product is None else product.price
         values[pick.item] = {
             "category": [category] if category else [],
-            "brand": [record["brand"]] if record.get("brand") else [],
+            "brand": [brand] if brand else [],
             "price": [band for band in PRICE_BANDS if in_band(price, band)],
         }
     facets = Facets()

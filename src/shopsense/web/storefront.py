@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -26,7 +27,13 @@ from shopsense.serving.routers import assistant, events, impressions, items, lis
 from shopsense.serving.routers import recommendations as lists_for_shoppers
 from shopsense.serving.routers import search as search_route
 from shopsense.serving.runtime import Runtime
-from shopsense.serving.schemas import MAX_TEXT_LENGTH, EventIn, RecommendationList, SearchList
+from shopsense.serving.schemas import (
+    MAX_TEXT_LENGTH,
+    EventIn,
+    ItemOut,
+    RecommendationList,
+    SearchList,
+)
 from shopsense.web.facets import facet_pool
 from shopsense.web.pages import Site, runtime_of, site_of
 from shopsense.web.sessions import (
@@ -83,13 +90,24 @@ class Visit:
         event = EventIn(user=self.shopper, item=item, kind=kind)
         await events.add_events(event, self.runtime, self.caller)
 
-    def cards(self, found: RecommendationList) -> list[dict[str, Any]]:
+    async def products(self, item_ids: Iterable[str]) -> dict[str, ItemOut]:
+        """The catalogue's records of the products (as `GET /v1/items/{id}`; unknown ones
+        left out)."""
+        found: dict[str, ItemOut] = {}
+        for item_id in dict.fromkeys(item_ids):
+            try:
+                found[item_id] = await items.get_item(item_id, self.runtime)
+            except HTTPException:
+                continue
+        return found
+
+    async def cards(self, found: RecommendationList) -> list[dict[str, Any]]:
         """The products of a list as cards: title, price, reason and signals, the sponsored
         label, and a link that reports a click on a logged (sponsored) list."""
-        catalogue = self.runtime.served.bundle.catalogue
+        products = await self.products(pick.item for pick in found.items)
         cards = []
         for pick in found.items:
-            record = catalogue.record(pick.item) or {}
+            product = products.get(pick.item)
             href = f"/items/{quote(pick.item)}"
             if found.impression is not None:
                 href += f"?impression={found.impression}"
@@ -97,8 +115,8 @@ class Visit:
                 {
                     "item": pick.item,
                     "title": pick.title,
-                    "price": record.get("price"),
-                    "brand": record.get("brand"),
+                    "price": None if product is None else product.price,
+                    "brand": None if product is None else product.brand,
                     "reason": pick.reason,
                     "sources": pick.sources,
                     "sponsored": pick.sponsored,
@@ -121,9 +139,9 @@ async def home(request: Request) -> HTMLResponse:
     return visit.page(
         "store/home.html",
         sections=[
-            ("for-you", "for_you", visit.cards(for_you)),
-            ("trending", "trending", visit.cards(trending)),
-            ("new", "new_arrivals", visit.cards(arrivals)),
+            ("for-you", "for_you", await visit.cards(for_you)),
+            ("trending", "trending", await visit.cards(trending)),
+            ("new", "new_arrivals", await visit.cards(arrivals)),
         ],
     )
 
@@ -153,8 +171,8 @@ async def search(
             page = await _search(visit, query, rating, PAGE_SIZE, sponsored=True)
     except HTTPException as error:
         return visit.page("store/message.html", error.status_code, message=error.detail)
-    facets = facet_pool(pool, visit.runtime.served.bundle.catalogue, chosen)
-    cards = [card for card in visit.cards(page) if card["item"] in facets.kept][:PAGE_SIZE]
+    facets = facet_pool(pool, await visit.products(hit.item for hit in pool.items), chosen)
+    cards = [card for card in await visit.cards(page) if card["item"] in facets.kept][:PAGE_SIZE]
     return visit.page(
         "store/search.html", query=query, found=pool, facets=facets, cards=cards, rating=rating
     )
@@ -197,7 +215,7 @@ async def product(request: Request, item_id: str, impression: str | None = None)
     return visit.page(
         "store/product.html",
         product=details,
-        similar=visit.cards(similar),
+        similar=await visit.cards(similar),
         summary=summary,
         conversation=None,
         turns=[],
@@ -226,7 +244,7 @@ async def change_cart(
 ) -> Response:
     """Add a product to the cart (stored as a cart event) or remove one."""
     visit = Visit(request)
-    if visit.runtime.served.bundle.catalogue.index_of(item) is None:
+    if not await visit.products([item]):
         return visit.page("store/message.html", 404, message_key="unknown_product")
     cart = [entry for entry in visit.cart if entry != item]
     if action == "add":
@@ -241,8 +259,7 @@ async def change_cart(
 async def cart(request: Request) -> HTMLResponse:
     """The products in the cart."""
     visit = Visit(request)
-    catalogue = visit.runtime.served.bundle.catalogue
-    entries = [record for item in visit.cart if (record := catalogue.record(item)) is not None]
+    entries = list((await visit.products(visit.cart)).values())
     return visit.page("store/cart.html", entries=entries, bought=False)
 
 
@@ -254,13 +271,9 @@ async def purchase(request: Request) -> HTMLResponse:
     if bought:
         batch = [EventIn(user=visit.shopper, item=item, kind="purchase") for item in bought]
         await events.add_events(batch, visit.runtime, visit.caller)
-    catalogue = visit.runtime.served.bundle.catalogue
+    entries = list((await visit.products(bought)).values())
     visit.cart = []
-    response = visit.page(
-        "store/cart.html",
-        entries=[record for item in bought if (record := catalogue.record(item)) is not None],
-        bought=True,
-    )
+    response = visit.page("store/cart.html", entries=entries, bought=True)
     keep_cart(request, response, [])
     return response
 

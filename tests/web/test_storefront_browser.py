@@ -30,6 +30,7 @@ def test_search_product_cart_and_home_reflects_the_cart(live_site: LiveSite) -> 
         page.wait_for_url("**/cart")
         assert title in page.locator("main").inner_text()
         page.click("text=Home")
+        page.wait_for_url(live_site.url + "/")
         after = for_you(page)
         assert after != before
         assert any(title in reason for reason in after), after

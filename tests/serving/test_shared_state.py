@@ -174,7 +174,16 @@ def test_one_process_files_cannot_be_shared(tmp_path: Path, root: Path) -> None:
 def two_workers(root: Path, tmp_path: Path, url: str) -> Server:
     """`shopsense serve --workers 2` on the shared store at `url` (its own DuckDB file unused)."""
     options = [f"--shared-store={url}", "--workers=2"]
-    return Server(root, tmp_path / "unused.duckdb", tmp_path / "server.log", options=options)
+    server = Server(root, tmp_path / "unused.duckdb", tmp_path / "server.log", options=options)
+
+    def both_ready() -> bool:
+        return server.log.read_text().count("Application startup complete.") >= 2
+
+    # The first worker up answers /healthz; a test that kills one must find both ready.
+    if not eventually(both_ready, 120.0):
+        server.stop()
+        raise TimeoutError(f"the second worker did not start: {server.log.read_text()[-2000:]}")
+    return server
 
 
 def _children(pid: int) -> set[int]:

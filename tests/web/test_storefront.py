@@ -195,3 +195,16 @@ def test_shopsense_serve_serves_the_storefront_and_the_api(
             assert browser.get("/healthz").json()["status"] == "ok"
     finally:
         server.stop()
+
+
+def test_bad_page_input_and_unknown_pages_answer_with_pages(web: TestClient) -> None:
+    bad = web.get("/search", params={"q": "pad", "rating": 9})
+    assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]
+    assert "<strong>rating</strong>" in bad.text
+    missing = web.get("/no/such/page")
+    assert missing.status_code == 404 and "Page not found." in missing.text
+    # The REST API keeps its JSON answers.
+    api = web.get("/v1/search", params={"q": "pad", "k": 0}, headers=ADMIN)
+    assert api.status_code == 422 and api.json()["detail"][0]["field"] == "k"
+    assert web.get("/v1/items/nope", headers=ADMIN).json() == {"detail": "unknown item"}
+    assert web.get("/v1/nothing").json() == {"detail": "Not Found"}

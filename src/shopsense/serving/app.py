@@ -91,7 +91,7 @@ def create_app(config: ServingConfig) -> FastAPI:
         health,
     ):
         app.include_router(router.router)
-    app.add_exception_handler(RequestValidationError, _validation_failed)
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(DataError, _bad_data)
     app.add_exception_handler(StorageError, _storage_failed)
     app.add_middleware(Observe, metrics=metrics)
@@ -142,7 +142,7 @@ def one_line(error: BaseException) -> str:
     return " ".join(f"{type(error).__name__}: {error}".split())
 
 
-async def _validation_failed(request: Request, error: Exception) -> JSONResponse:
+async def validation_failed(request: Request, error: Exception) -> JSONResponse:
     """422 listing each bad field by name (the submitted values are not echoed)."""
     assert isinstance(error, RequestValidationError)
     problems = [

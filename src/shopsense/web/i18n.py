@@ -71,6 +71,10 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "erased": {"en": "Your data has been erased.", "zh": "您的数据已删除。"},
     "not_found": {"en": "Page not found.", "zh": "页面不存在。"},
+    "bad_input": {
+        "en": "Something in the request is not right:",
+        "zh": "请求中有不正确的内容：",
+    },
     "unknown_product": {"en": "No such product.", "zh": "没有这个商品。"},
     "categories": {"en": "Categories", "zh": "类目"},
     "brands": {"en": "Brands", "zh": "品牌"},

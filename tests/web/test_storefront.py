@@ -208,3 +208,14 @@ def test_bad_page_input_and_unknown_pages_answer_with_pages(web: TestClient) -> 
     assert api.status_code == 422 and api.json()["detail"][0]["field"] == "k"
     assert web.get("/v1/items/nope", headers=ADMIN).json() == {"detail": "unknown item"}
     assert web.get("/v1/nothing").json() == {"detail": "Not Found"}
+
+
+def test_several_workers_share_one_cookie_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shopsense.cli.serve import run_token_secret
+
+    monkeypatch.delenv("SHOPSENSE_TOKEN_SECRET", raising=False)
+    assert run_token_secret(1) is None  # one process: the site makes its own
+    shared = run_token_secret(2)
+    assert shared is not None and len(shared.get_secret_value()) >= 32
+    monkeypatch.setenv("SHOPSENSE_TOKEN_SECRET", TOKEN_SECRET)
+    assert run_token_secret(2).get_secret_value() == TOKEN_SECRET

@@ -311,7 +311,7 @@ def run_server(
             alert_webhook=alert_webhook,
             placement_store=placement_store,
             conversation_store=conversation_store,
-            token_secret=_token_secret(workers),
+            token_secret=run_token_secret(workers),
             **(limits or {}),
         )
     except ValidationError as error:
@@ -330,7 +330,7 @@ def run_server(
         raise typer.Exit(code=status)
 
 
-def _token_secret(workers: int) -> SecretStr | None:
+def run_token_secret(workers: int) -> SecretStr | None:
     """`$SHOPSENSE_TOKEN_SECRET`; unset with several workers, a random one of this run: the
     storefront's and console's cookies must verify on whichever worker a browser reaches (no
     one outside the server knows it, so no shopper token can be minted for it)."""

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shopsense.bundle import Bundle, train_bundle
+from shopsense.cli.serve import run_token_secret
 from shopsense.data.demo import generate_demo_shop
 from shopsense.serving.tokens import mint_shopper_token, verify_shopper_token
 from shopsense.web import create_site
@@ -211,8 +212,6 @@ def test_bad_page_input_and_unknown_pages_answer_with_pages(web: TestClient) -> 
 
 
 def test_several_workers_share_one_cookie_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    from shopsense.cli.serve import run_token_secret
-
     monkeypatch.delenv("SHOPSENSE_TOKEN_SECRET", raising=False)
     assert run_token_secret(1) is None  # one process: the site makes its own
     shared = run_token_secret(2)

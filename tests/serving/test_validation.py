@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter, ValidationError
 
-from shopsense.serving.schemas import MAX_BATCH
+from shopsense.serving.schemas import MAX_BATCH, UtcMoment
 from tests.serving.conftest import ADMIN
 
 ITEM = "run-trail-shoe-0"
@@ -93,3 +94,10 @@ def test_errors_do_not_echo_the_submitted_values(client: TestClient) -> None:
     response = client.post("/v1/events", json={**GOOD, "kind": secret}, headers=ADMIN)
     assert response.status_code == 422
     assert secret not in response.text
+
+
+@pytest.mark.parametrize("text", ["1700000000", "-5.835751758309335e-98", "1e3", " 12.5 ", "inf"])
+def test_a_moment_written_as_a_number_is_refused(text: str) -> None:
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        TypeAdapter(UtcMoment).validate_python(text)
+    assert TypeAdapter(UtcMoment).validate_python("2026-03-01T00:00:00Z").year == 2026

@@ -51,9 +51,18 @@ def utc_moment(value: datetime | None) -> datetime | None:
 def _written_as_date(value: Any) -> Any:
     """A query's moment must be an ISO 8601 date-time, as documented: a bare number (which
     pydantic would read as Unix seconds) is refused."""
-    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+    if isinstance(value, str) and _is_number(value):
         raise ValueError("must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00Z")
     return value
+
+
+def _is_number(text: str) -> bool:
+    """Whether `text` reads as a number (`12`, `-1.5`, `5e-98`, `inf`)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 #: A moment given in a query string, checked like one in a body (422 outside 1970-2200).

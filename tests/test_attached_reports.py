@@ -15,50 +15,10 @@ from shopsense.bundle.manifest import read_manifest
 from shopsense.cli import app
 from shopsense.data.errors import DataError
 from shopsense.evaluation.attached_reports import read_policy_report, read_search_report
+from tests.web.console_helpers import POLICY_REPORT
 
 REPORT = {"methods": {"bm25": {"ndcg@10": 0.31}, "hybrid": {"ndcg@10": 0.38}}, "queries": 9}
 TRAIN = ["--models=popularity", "--no-search", "--no-precompute"]
-
-
-def _interval(estimate: float) -> dict[str, float]:
-    return {"estimate": estimate, "ci_low": estimate - 0.002, "ci_high": estimate + 0.002}
-
-
-#: A `shopsense evaluate-policy` report of one campaign (numbers made up).
-POLICY_REPORT: dict[str, Any] = {
-    "data": "open-bandit-dataset-sample",
-    "protocol": "time-ordered split per campaign",
-    "click_models": [],
-    "ope_validation": [
-        {
-            "campaign": "men",
-            "estimator": estimator,
-            **_interval(0.005),
-            "truth": 0.0069,
-            "relative_error": 0.28,
-            "covered": True,
-        }
-        for estimator in ("ipw", "snipw", "dr")
-    ],
-    "policy_choice": [
-        {
-            "campaign": "men",
-            "chosen": "top20_click_model",
-            "test": [
-                {
-                    "policy": policy,
-                    "ipw": _interval(rate),
-                    "snipw": _interval(rate),
-                    "dr": _interval(rate),
-                }
-                for policy, rate in (("top20_click_model", 0.006), ("random", 0.004))
-            ],
-            "thompson_sampling_on_policy": {"impressions": 2892, "click_rate": 0.0055},
-            "test_impressions": 3000,
-            "test_clicks": 18,
-        }
-    ],
-}
 
 
 def _write(tmp_path: Path, body: object) -> Path:

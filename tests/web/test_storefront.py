@@ -218,3 +218,9 @@ def test_several_workers_share_one_cookie_secret(monkeypatch: pytest.MonkeyPatch
     assert shared is not None and len(shared.get_secret_value()) >= 32
     monkeypatch.setenv("SHOPSENSE_TOKEN_SECRET", TOKEN_SECRET)
     assert run_token_secret(2).get_secret_value() == TOKEN_SECRET
+
+
+def test_a_stale_conversation_starts_a_new_one(web: TestClient) -> None:
+    reply = web.post("/assist", data={"text": "how long is delivery?", "conversation": "f" * 32})
+    assert reply.status_code == 200 and 'class="answer"' in reply.text
+    assert 'name="conversation" value="ffff' not in reply.text

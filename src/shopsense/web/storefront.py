@@ -298,7 +298,14 @@ async def assist(
         text=text, conversation=conversation or None, user=visit.shopper, item=item or None
     )
     try:
-        reply = await assistant.post_message(message, visit.runtime, visit.caller, stream=False)
+        try:
+            reply = await assistant.post_message(message, visit.runtime, visit.caller)
+        except HTTPException as error:
+            if error.status_code != status.HTTP_404_NOT_FOUND:
+                raise
+            # A conversation of a page left open across an erasure: start a new one.
+            fresh = message.model_copy(update={"conversation": None})
+            reply = await assistant.post_message(fresh, visit.runtime, visit.caller)
     except HTTPException as error:
         log.info("assistant unavailable to the storefront: %s", error.detail)
         reply = None

@@ -155,3 +155,39 @@ def _search(client: TestClient, params: dict[str, object]) -> list[str]:
     response = client.get("/v1/search", params=params, headers=CATALOG)
     assert response.status_code == 200, response.text
     return [item["item"] for item in response.json()["items"]]
+
+
+def test_a_promotion_targeted_at_a_shopper_lifts_its_item_in_their_list_only(
+    bundle_root: Path, tmp_path: Path
+) -> None:
+    config = serving_config(private_copy(bundle_root, tmp_path), tmp_path / "s.duckdb")
+    config = config.model_copy(
+        update={
+            "placement_store": tmp_path / "placement.duckdb",
+            "rerank": RerankConfig(promotion=PromotionConfig(weight=1.0, max_promoted_share=0.1)),
+        }
+    )
+    with TestClient(create_app(config)) as client:
+        camper = _list(client, "u1", 20)  # u1 shops for camping, u2 for the kitchen
+        cook = _list(client, "u2", 10)
+        promoted = camper[12]  # within the floor (2 x 10) but not on the page of 10
+        for campaign_id, category in (("garden", "Garden"), ("camping", "Camping")):
+            body = {
+                "campaign_id": campaign_id,
+                "kind": "promotion",
+                "items": [promoted],
+                "boost": 1.5,
+                "targeting": {"categories": [category]},
+            }
+            assert client.post("/v1/campaigns", json=body, headers=ADMIN).status_code == 200
+            lifted = _list(client, "u1", 10)
+            # Weight 1 puts a promoted item first, for the shoppers the campaign targets only.
+            assert lifted == ([promoted, *camper[:9]] if category == "Camping" else camper[:10])
+            assert _list(client, "u2", 10) == cook
+
+
+def _list(client: TestClient, user: str, k: int) -> list[str]:
+    path = f"/v1/users/{user}/recommendations"
+    response = client.get(path, params={"k": k}, headers=shopper(user))
+    assert response.status_code == 200, response.text
+    return [item["item"] for item in response.json()["items"]]

@@ -77,6 +77,11 @@ class Targeting(_Strict):
     def _lowercase(cls, value: list[str]) -> list[str]:
         return [term.lower() for term in value]
 
+    @property
+    def targeted(self) -> bool:
+        """Whether any rule restricts where the campaign runs."""
+        return bool(self.categories or self.segments or self.query_terms)
+
 
 class FrequencyCap(_Strict):
     """At most `impressions` of the campaign per shopper within `window_hours`."""

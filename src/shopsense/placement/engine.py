@@ -220,6 +220,29 @@ class PlacementEngine:
                         factors[position[item]] *= campaign.boost or 1.0
         return factors
 
+    def targeted_lifts(
+        self, context: RequestContext, at: datetime | None = None
+    ) -> dict[str, float] | None:
+        """The lift (`boost - 1`) of each item the promotions running for `context` cover, where
+        a targeted one (with any targeting rule) runs for it; None where none does: the
+        untargeted lifts (`promotion_values`) then hold for the request. Safe to call beside
+        the placement thread (it reads a copy of the campaigns)."""
+        at = at or self.clock()
+        running = [
+            campaign
+            for campaign in tuple(self._campaigns.values())
+            if campaign.kind is CampaignKind.PROMOTION
+            and campaign.active(at)
+            and campaign.targets(context)
+        ]
+        if not any(campaign.targeting.targeted for campaign in running):
+            return None
+        factors: dict[str, float] = {}
+        for campaign in running:
+            for item in self._covered.get(campaign.campaign_id, ()):
+                factors[item] = factors.get(item, 1.0) * (campaign.boost or 1.0)
+        return {item: factor - 1.0 for item, factor in factors.items() if factor > 1.0}
+
     def promotion_values(self, items: Sequence[str], at: datetime | None = None) -> np.ndarray:
         """The business value of each item for lists without targeting context (a
         recommendation re-ranking's `promote`): the lift `boost - 1` of its running untargeted

@@ -235,11 +235,14 @@ class Recommender:
         user: str | None = None,
         text: str | None = None,
         allowed: np.ndarray | None = None,
+        values: np.ndarray | None = None,
     ) -> list[Scored]:
         """Top-`k` items for a shopper, history excluded, scored now; `allowed` (a mask over
-        the items): only those may be returned."""
-        picks = self.recommend_many([history], k, [user], [text], allowed)[0]
-        if not len(history) and not text and not self._explores and allowed is None:
+        the items): only those may be returned; `values`: this shopper's business value per
+        item (the promotions targeting them) instead of the shared ones (`promote`)."""
+        picks = self.recommend_many([history], k, [user], [text], allowed, values)[0]
+        shared = values is None and allowed is None
+        if not len(history) and not text and not self._explores and shared:
             self._anonymous[k] = tuple(picks)
         return picks
 
@@ -269,9 +272,11 @@ class Recommender:
         users: Sequence[str | None],
         texts: Sequence[str | None],
         allowed: np.ndarray | None = None,
+        values: np.ndarray | None = None,
     ) -> list[list[Scored]]:
         """`recommend` for a batch of shoppers, always scored (one product per model), only
-        `allowed` items (a mask; None: all) returned."""
+        `allowed` items (a mask; None: all) returned, promoted by `values` (None: the shared
+        business values)."""
         contexts = [
             UserContext(
                 history=history.items,
@@ -281,7 +286,7 @@ class Recommender:
             )
             for history, user, text in zip(histories, users, texts, strict=True)
         ]
-        return self._cascade(contexts, k, list(histories), allowed)
+        return self._cascade(contexts, k, list(histories), allowed, values)
 
     def similar(self, item: int, k: int) -> list[Scored]:
         """Top-`k` items related to one item (the item itself excluded)."""
@@ -296,11 +301,13 @@ class Recommender:
         k: int,
         histories: Sequence[History],
         allowed: np.ndarray | None = None,
+        values: np.ndarray | None = None,
     ) -> list[list[Scored]]:
         """Each shopper's picks: every model scores the shoppers still short of a pool for
-        `k` at once; the re-ranker picks each page of `k` from its pool."""
+        `k` at once; the re-ranker picks each page of `k` from its pool (promoting by
+        `values`, None: the shared business values)."""
         n = len(contexts)
-        pool = self.reranker.pool_size(k)
+        pool = self.reranker.pool_size(k, values)
         excluded = np.zeros((n, self.n_items), dtype=bool)
         if allowed is not None:
             if allowed.shape != (self.n_items,):
@@ -334,8 +341,8 @@ class Recommender:
         picks = []
         for row in range(n):
             ranked = cascade.top(row, pool, excluded[row])
-            if self.reranker.acts():
-                ranked = self._reranked(cascade, row, ranked, k, histories[row])
+            if self.reranker.acts(values):
+                ranked = self._reranked(cascade, row, ranked, k, histories[row], values)
             picked = [(item, self.models[layer][0]) for item, layer in ranked]
             picks.append(
                 self._explained(
@@ -351,12 +358,13 @@ class Recommender:
         ranked: list[tuple[int, int]],
         k: int,
         history: History,
+        values: np.ndarray | None = None,
     ) -> list[tuple[int, int]]:
         """The page of `k` the re-ranker picks from a row's ranked pool of (item, layer)."""
         items = np.fromiter((item for item, _ in ranked), dtype=np.int64, count=len(ranked))
         layers = np.fromiter((layer for _, layer in ranked), dtype=np.int64, count=len(ranked))
         relevance = cascade.merged(layers, cascade.order[row, items])
-        chosen = self.reranker.select(items, relevance, k, history.items)
+        chosen = self.reranker.select(items, relevance, k, history.items, values=values)
         return [ranked[position] for position in chosen.tolist()]
 
     @staticmethod

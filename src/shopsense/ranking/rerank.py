@@ -329,11 +329,18 @@ class Reranker:
     @property
     def promoting(self) -> bool:
         """Whether the promotion blend acts (a weight above 0 and some promoted item)."""
-        return self.config.promotion.weight > 0 and bool(self.business.values.any())
+        return self.promotes(None)
 
-    def acts(self) -> bool:
-        """Whether re-ranking can change a list (False: the ranker's top `k` as they are)."""
-        return self.config.acts() or self.promoting
+    def promotes(self, values: np.ndarray | None) -> bool:
+        """Whether the blend acts with `values` (one request's business values; None: the
+        shared ones, `promote`)."""
+        chosen = self.business.values if values is None else values
+        return self.config.promotion.weight > 0 and bool(chosen.any())
+
+    def acts(self, values: np.ndarray | None = None) -> bool:
+        """Whether re-ranking can change a list (False: the ranker's top `k` as they are);
+        `values`: the request's business values (None: the shared ones)."""
+        return self.config.acts() or self.promotes(values)
 
     def fingerprint(self) -> str:
         """A digest of what re-ranking reads ("" where it changes nothing): the settings and,
@@ -345,9 +352,9 @@ class Reranker:
         text = f"{plain}:{promotion}:{self.business.digest}"
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
-    def pool_size(self, k: int) -> int:
-        """How many ranked items a page of `k` is picked from."""
-        return k * self.config.pool_factor if self.acts() else k
+    def pool_size(self, k: int, values: np.ndarray | None = None) -> int:
+        """How many ranked items a page of `k` is picked from (`values`: as in `acts`)."""
+        return k * self.config.pool_factor if self.acts(values) else k
 
     def select(
         self,
@@ -356,9 +363,11 @@ class Reranker:
         k: int,
         history: np.ndarray | None = None,
         exposure: Exposure | None = None,
+        values: np.ndarray | None = None,
     ) -> np.ndarray:
         """Positions (into the pool `items`, scored `scores`) of the page of up to `k`, in page
-        order. `history`: the shopper's item indices (their titles are not shown again)."""
+        order. `history`: the shopper's item indices (their titles are not shown again);
+        `values`: this request's business value per catalogue item (None: the shared ones)."""
         items = np.asarray(items, dtype=np.int64)
         scores = np.asarray(scores, dtype=np.float64)
         keep = self.allowed[items]
@@ -369,10 +378,10 @@ class Reranker:
         pool = items[eligible]
         relevance = scores[eligible]
         may_join: MayJoin | None = None
-        if self.promoting and len(pool):
-            values = self.business.values[pool]
-            relevance = blend(relevance, values, k, self.config.promotion)
-            may_join = self._capped(pool[values > 0], promoted_limit(self.config.promotion, k))
+        if self.promotes(values) and len(pool):
+            value = (self.business.values if values is None else values)[pool]
+            relevance = blend(relevance, value, k, self.config.promotion)
+            may_join = self._capped(pool[value > 0], promoted_limit(self.config.promotion, k))
         chosen = mmr(
             pool,
             relevance,

@@ -23,6 +23,7 @@ from shopsense.serving.deps import (
     require_catalog,
     require_path_shopper,
 )
+from shopsense.serving.promoted import shopper_values
 from shopsense.serving.responses import recommendation_list
 from shopsense.serving.runtime import Served
 from shopsense.serving.schemas import MAX_K, PathId, RecommendationList
@@ -123,20 +124,27 @@ async def recommend(
     history = recommender.history(runtime.users.history(user_id))
     text = runtime.users.texts.get(user_id)
     engine = runtime.placement
-    if sponsored and engine is not None:
-        runtime.metrics.lists.labels(path="live").inc()
-        size = pool_size(engine, k)
-        pool = await _live(served, history, size, floor, user_id, text)
-        organic = recommendation_list(served, pool)
+    values = None
+    if engine is not None:
+        # What the list is about (for targeted campaigns): the shopper's latest products.
         context = list_context(served.bundle.catalogue, runtime.users, user_id)
-        return await runtime.placing(sponsor, engine, organic, k, context, "recommendations")
+        promotion = runtime.config.rerank.promotion
+        values = shopper_values(engine, promotion, context, recommender.item_index)
+        if sponsored:
+            runtime.metrics.lists.labels(path="live").inc()
+            size = pool_size(engine, k)
+            pool = await _live(served, history, size, floor, user_id, text, values)
+            organic = recommendation_list(served, pool)
+            return await runtime.placing(sponsor, engine, organic, k, context, "recommendations")
     # The history was read above, on the event loop: every event acknowledged before this
     # request is in it, whichever thread scores it.
-    picks = recommender.ahead(history, k, user_id, text) if floor.is_empty() else None
+    ahead = floor.is_empty() and values is None
+    picks = recommender.ahead(history, k, user_id, text) if ahead else None
     runtime.metrics.lists.labels(path="live" if picks is None else "precomputed").inc()
     if picks is not None:
         return recommendation_list(served, picks)
-    return recommendation_list(served, await _live(served, history, k, floor, user_id, text))
+    live = await _live(served, history, k, floor, user_id, text, values)
+    return recommendation_list(served, live)
 
 
 @router.get("/recommendations", dependencies=[Depends(require_catalog)], responses=CATALOG_ERRORS)
@@ -158,15 +166,17 @@ async def _live(
     floor: ReviewFloor,
     user_id: str | None = None,
     text: str | None = None,
+    values: np.ndarray | None = None,
 ) -> list[Scored]:
-    """The list scored now, within the floor."""
+    """The list scored now, within the floor, promoted by `values` (the shopper's own business
+    values; None: the shared ones)."""
     recommender = served.recommender
-    if floor.is_empty() and not text and user_id is not None and len(history):
+    batched = values is None and floor.is_empty() and not text
+    if batched and user_id is not None and len(history):
         return await served.live.recommend(history, k, user_id)
     allowed = None if floor.is_empty() else allowed_items(served, floor)
+    scoring = (recommender.recommend, history, k, user_id, text, allowed, values)
     if text and served.content is not None:
         # The sentence is encoded: text work runs on the text thread.
-        return await served.in_text_thread(
-            recommender.recommend, history, k, user_id, text, allowed
-        )
-    return await served.in_compute_thread(recommender.recommend, history, k, user_id, text, allowed)
+        return await served.in_text_thread(*scoring)
+    return await served.in_compute_thread(*scoring)

@@ -16,6 +16,7 @@ from shopsense.data.shoppers import UserEvent, UserState, profile_segments
 from shopsense.ranking.promotion import PromotionConfig
 from shopsense.ranking.rerank import RerankConfig
 from shopsense.serving.app import create_app
+from shopsense.serving.settings import ServingConfig
 from shopsense.serving.targeting import list_context, search_context
 
 from .conftest import ADMIN, CATALOG, private_copy, serving_config, shopper
@@ -124,14 +125,7 @@ def test_the_contexts_carry_categories_at_every_level_and_segments() -> None:
 def test_a_promotion_targeting_the_search_lifts_its_item_in_search(
     text_bundle_root: Path, tmp_path: Path
 ) -> None:
-    config = serving_config(private_copy(text_bundle_root, tmp_path), tmp_path / "s.duckdb")
-    config = config.model_copy(
-        update={
-            "placement_store": tmp_path / "placement.duckdb",
-            "rerank": RerankConfig(promotion=PromotionConfig(weight=1.0, max_promoted_share=0.1)),
-        }
-    )
-    with TestClient(create_app(config)) as client:
+    with TestClient(create_app(_promoting(text_bundle_root, tmp_path))) as client:
         params = {"q": "running shoe", "k": 10}
         organic = _search(client, {**params, "k": 20})
         promoted = organic[12]  # within the floor (2 x 10) but not on the page of 10
@@ -160,14 +154,7 @@ def _search(client: TestClient, params: dict[str, object]) -> list[str]:
 def test_a_promotion_targeted_at_a_shopper_lifts_its_item_in_their_list_only(
     bundle_root: Path, tmp_path: Path
 ) -> None:
-    config = serving_config(private_copy(bundle_root, tmp_path), tmp_path / "s.duckdb")
-    config = config.model_copy(
-        update={
-            "placement_store": tmp_path / "placement.duckdb",
-            "rerank": RerankConfig(promotion=PromotionConfig(weight=1.0, max_promoted_share=0.1)),
-        }
-    )
-    with TestClient(create_app(config)) as client:
+    with TestClient(create_app(_promoting(bundle_root, tmp_path))) as client:
         camper = _list(client, "u1", 20)  # u1 shops for camping, u2 for the kitchen
         cook = _list(client, "u2", 10)
         promoted = camper[12]  # within the floor (2 x 10) but not on the page of 10
@@ -191,3 +178,15 @@ def _list(client: TestClient, user: str, k: int) -> list[str]:
     response = client.get(path, params={"k": k}, headers=shopper(user))
     assert response.status_code == 200, response.text
     return [item["item"] for item in response.json()["items"]]
+
+
+def _promoting(root: Path, tmp_path: Path) -> ServingConfig:
+    """A private copy of `root` served with a placement store and promotions at full weight,
+    at most 10% of a page promoted."""
+    config = serving_config(private_copy(root, tmp_path), tmp_path / "s.duckdb")
+    return config.model_copy(
+        update={
+            "placement_store": tmp_path / "placement.duckdb",
+            "rerank": RerankConfig(promotion=PromotionConfig(weight=1.0, max_promoted_share=0.1)),
+        }
+    )

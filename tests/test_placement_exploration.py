@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,3 +89,41 @@ def test_the_engine_logs_the_explorer_propensities() -> None:
     assert explored.height > 0
     assert (explored["propensity"] < 0.5).all() and (explored["position"] == 3).all()
     assert set(log.filter(log["position"] < 3)["propensity"].to_list()) == {1.0}
+
+
+def _explored(engine: PlacementEngine, shopper: str) -> tuple[int, str]:
+    """Place for `shopper` until a fresh item is explored; its impression id and item."""
+    scores = np.linspace(1, 0, len(ORGANIC))
+    for _ in range(200):
+        placement = engine.place(
+            RequestContext(shopper),
+            ORGANIC,
+            scores,
+            8,
+            lambda items: np.ones(len(items)),
+            fresh=FRESH,
+        )
+        ids = engine.log(placement)
+        for entry, impression in zip(placement.entries, ids, strict=True):
+            if entry.explored:
+                return impression, entry.item_id
+    raise AssertionError("nothing was explored")
+
+
+def test_the_explorer_counts_survive_a_restart_and_forget_an_erased_shopper(
+    tmp_path: Path,
+) -> None:
+    config = PlacementConfig(exploration=ExplorationConfig(share=1.0, slots=[3]))
+    store = tmp_path / "placement.duckdb"
+    first = PlacementEngine(PlacementStore(store), config=config)
+    impression, item = _explored(first, "u")
+    first.record_outcome(impression, "click")
+    before = [side.tolist() for side in first.explorer.posterior([item])]
+    first.store.close()
+    second = PlacementEngine(PlacementStore(store), config=config)
+    # Everything logged for the item (every list it was on), its click included.
+    assert [side.tolist() for side in second.explorer.posterior([item])] == before
+    assert before[0] == [config.exploration.prior_clicks + 1]
+    second.erase_shopper("u")
+    alpha, beta = second.explorer.posterior([item])
+    assert (alpha[0], beta[0]) == (config.exploration.prior_clicks, config.exploration.prior_skips)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from test_placement_engine import DAY, _campaign, _serve
+from test_placement_exploration import _explored
 
 from shopsense.placement import (
     AuctionConfig,
+    ExplorationConfig,
     PlacementConfig,
     PlacementEngine,
     PlacementStore,
 )
+from shopsense.placement import engine as engine_module
 
 
 def _engines(url: str, reserve_price: float = 0.01) -> list[PlacementEngine]:
@@ -66,3 +70,20 @@ def test_an_erased_campaign_stops_in_every_process_after_refresh(postgres_url: s
     first.erase_campaign("c1")
     second.refresh()
     assert "s1" not in _serve(second, "u2", at)[0].item_ids
+
+
+def test_the_explorer_reads_what_other_processes_logged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = PlacementConfig(exploration=ExplorationConfig(share=1.0, slots=[3]))
+    first, second = (
+        PlacementEngine(PlacementStore(postgres_url), config=config, clock=lambda: DAY, shared=True)
+        for _ in range(2)
+    )
+    impression, item = _explored(first, "u")
+    first.record_outcome(impression, "click")
+    prior = [config.exploration.prior_clicks]
+    assert second.explorer.posterior([item])[0].tolist() == prior  # read before the logs
+    monkeypatch.setattr(engine_module, "EXPLORATION_REFRESH_S", 0.0)
+    _explored(second, "v")  # placing re-reads what every process logged
+    assert second.explorer.posterior([item])[0].tolist() >= [prior[0] + 1]

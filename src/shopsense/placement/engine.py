@@ -44,6 +44,8 @@ from shopsense.placement.store import ImpressionRecord, OutcomeKind, PlacementSt
 
 #: Seconds between reads of every campaign's spend for pacing, when the store is shared.
 SPEND_REFRESH_S = 2.0
+#: Seconds between reads of every item's impressions and clicks for exploration, when shared.
+EXPLORATION_REFRESH_S = 30.0
 
 __all__ = ["Placement", "PlacementConfig", "PlacementEngine", "PlacementEntry"]
 
@@ -127,6 +129,7 @@ class PlacementEngine:
         self._campaigns: dict[str, Campaign] = {}
         self._covered: dict[str, list[str]] = {}
         self._spend_read = -float("inf")
+        self._outcomes_read = -float("inf")
         self.refresh()
         self._restore()
 
@@ -174,6 +177,7 @@ class PlacementEngine:
         now = self.clock()
         if shopper_id is None:
             self._read_spend(now)
+            self._read_outcomes()
         windows = [
             c.frequency_cap.window_hours for c in self._campaigns.values() if c.frequency_cap
         ]
@@ -186,6 +190,13 @@ class PlacementEngine:
             campaign = self._campaigns.get(campaign_id)
             if campaign is not None:
                 self.exposures.record(shopper, campaign_id, served_at, campaign.frequency_cap)
+
+    def _read_outcomes(self) -> None:
+        """The explorer's posteriors from every impression and click the store holds (after a
+        restart, an erasure, and from time to time when other processes log too)."""
+        if self.explorer is not None:
+            self.explorer.reset(self.store.item_outcomes())
+        self._outcomes_read = time.monotonic()
 
     def _read_spend(self, now: datetime) -> None:
         """Every campaign's spend today, as the store has it."""
@@ -271,6 +282,8 @@ class PlacementEngine:
             self._restore(context.shopper_id)
             if time.monotonic() - self._spend_read > SPEND_REFRESH_S:
                 self._read_spend(at)
+            if time.monotonic() - self._outcomes_read > EXPLORATION_REFRESH_S:
+                self._read_outcomes()
         slots = [slot for slot in self.config.auction.slots if slot < k]
         shown = set(organic[:k]) | set(fresh)
         floor = relevance_floor(organic_scores, self.config.auction)
@@ -413,6 +426,9 @@ class PlacementEngine:
         return charge
 
     def erase_shopper(self, shopper_id: str) -> dict[str, int]:
-        """Delete a shopper's impressions, outcomes and frequency counts."""
+        """Delete a shopper's impressions, outcomes and frequency counts (and their part of
+        the explorer's counts)."""
         self.exposures.forget(shopper_id)
-        return self.store.erase_shopper(shopper_id)
+        erased = self.store.erase_shopper(shopper_id)
+        self._read_outcomes()
+        return erased

@@ -15,7 +15,7 @@ posterior draws (`rank_distribution`, the method of the Open Bandit Dataset's au
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,6 +101,13 @@ class ThompsonExplorer:
         if clicked > shows:
             raise ValueError(f"clicks: {item_id!r} would have more clicks than impressions")
         self._shows[item_id], self._clicks[item_id] = shows, clicked
+
+    def reset(self, counts: Mapping[str, tuple[int, int]]) -> None:
+        """Replace every posterior's counts: (impressions, clicks) per item, as logged."""
+        if any(clicks > shows or clicks < 0 for shows, clicks in counts.values()):
+            raise ValueError("counts: clicks must lie between 0 and the impressions")
+        self._shows = {item: float(shows) for item, (shows, _) in counts.items()}
+        self._clicks = {item: float(clicks) for item, (_, clicks) in counts.items()}
 
     def posterior(self, items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Beta parameters (alpha, beta) of the items' click-through rates."""

@@ -237,6 +237,16 @@ class PlacementStore(SqlFile):
         rows = self.execute(query + " ORDER BY served_at", values)
         return [(shopper, campaign, served_at) for shopper, campaign, served_at in rows]
 
+    def item_outcomes(self) -> dict[str, tuple[int, int]]:
+        """Per item: its logged impressions, and how many of them were clicked (the explorer's
+        posteriors, as every process of the shop logged them)."""
+        rows = self.execute(
+            "SELECT i.item_id, count(*), count(c.impression_id) FROM impressions i "
+            "LEFT JOIN (SELECT DISTINCT impression_id FROM outcomes WHERE kind = 'click') c "
+            "USING (impression_id) GROUP BY i.item_id"
+        )
+        return {item: (int(shows), int(clicks)) for item, shows, clicks in rows}
+
     def impression_log(self) -> pl.DataFrame:
         """Every impression with `clicked` and `purchased` flags (the click model's data)."""
         columns = ", ".join(f"i.{name}" for name in list(_LOG_SCHEMA)[:-2])

@@ -217,19 +217,8 @@ class PlacementEngine:
         self, context: RequestContext, items: Sequence[str], at: datetime | None = None
     ) -> np.ndarray:
         """The promotion factor of each item for a request (1 where no promotion runs)."""
-        at = at or self.clock()
-        factors = np.ones(len(items))
-        position = {item: index for index, item in enumerate(items)}
-        for campaign in self._campaigns.values():
-            if (
-                campaign.kind is CampaignKind.PROMOTION
-                and campaign.active(at)
-                and campaign.targets(context)
-            ):
-                for item in self._covered[campaign.campaign_id]:
-                    if item in position:
-                        factors[position[item]] *= campaign.boost or 1.0
-        return factors
+        factors = self._factors(self._promotions_for(context, at or self.clock()))
+        return np.array([factors.get(item, 1.0) for item in items])
 
     def targeted_lifts(
         self, context: RequestContext, at: datetime | None = None
@@ -238,21 +227,30 @@ class PlacementEngine:
         a targeted one (with any targeting rule) runs for it; None where none does: the
         untargeted lifts (`promotion_values`) then hold for the request. Safe to call beside
         the placement thread (it reads a copy of the campaigns)."""
-        at = at or self.clock()
-        running = [
+        running = self._promotions_for(context, at or self.clock())
+        if not any(campaign.targeting.targeted for campaign in running):
+            return None
+        factors = self._factors(running)
+        return {item: factor - 1.0 for item, factor in factors.items() if factor > 1.0}
+
+    def _promotions_for(self, context: RequestContext, at: datetime) -> list[Campaign]:
+        """The promotions running at `at` whose targeting matches `context` (from a copy of
+        the campaigns: another thread may refresh them)."""
+        return [
             campaign
             for campaign in tuple(self._campaigns.values())
             if campaign.kind is CampaignKind.PROMOTION
             and campaign.active(at)
             and campaign.targets(context)
         ]
-        if not any(campaign.targeting.targeted for campaign in running):
-            return None
+
+    def _factors(self, promotions: Sequence[Campaign]) -> dict[str, float]:
+        """The product of the `promotions`' boosts on each item they cover."""
         factors: dict[str, float] = {}
-        for campaign in running:
+        for campaign in promotions:
             for item in self._covered.get(campaign.campaign_id, ()):
                 factors[item] = factors.get(item, 1.0) * (campaign.boost or 1.0)
-        return {item: factor - 1.0 for item, factor in factors.items() if factor > 1.0}
+        return factors
 
     def promotion_values(self, items: Sequence[str], at: datetime | None = None) -> np.ndarray:
         """The business value of each item for lists without targeting context (a

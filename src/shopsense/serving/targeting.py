@@ -50,9 +50,12 @@ def search_context(
 def list_context(catalogue: Catalogue, users: UserState, shopper: str) -> RequestContext:
     """A shopper's list's targeting context: the categories of the `ABOUT` products they acted
     on last, with their segments."""
-    latest = dict.fromkeys(event.item for event in reversed(users.history(shopper)))
+    latest: list[str] = []
+    for event in reversed(users.history(shopper)):  # newest first; stop at ABOUT distinct
+        if event.item not in latest:
+            latest.append(event.item)
+            if len(latest) == ABOUT:
+                break
     return RequestContext(
-        shopper,
-        users.segments.get(shopper, frozenset()),
-        categories_of(catalogue, list(latest)[:ABOUT]),
+        shopper, users.segments.get(shopper, frozenset()), categories_of(catalogue, latest)
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -101,10 +101,16 @@ class Visit:
                 continue
         return found
 
-    async def cards(self, found: RecommendationList) -> list[dict[str, Any]]:
+    async def cards(
+        self, found: RecommendationList, known: Mapping[str, ItemOut] | None = None
+    ) -> list[dict[str, Any]]:
         """The products of a list as cards: title, price, reason and signals, the sponsored
-        label, and a link that reports a click on a logged (sponsored) list."""
-        products = await self.products(pick.item for pick in found.items)
+        label, and a link that reports a click on a logged (sponsored) list (`known`: records
+        already read, not read again)."""
+        products = dict(known or {})
+        products.update(
+            await self.products(pick.item for pick in found.items if pick.item not in products)
+        )
         cards = []
         for pick in found.items:
             product = products.get(pick.item)
@@ -171,8 +177,10 @@ async def search(
             page = await _search(visit, query, rating, PAGE_SIZE, sponsored=True)
     except HTTPException as error:
         return visit.page("store/message.html", error.status_code, message=error.detail)
-    facets = facet_pool(pool, await visit.products(hit.item for hit in pool.items), chosen)
-    cards = [card for card in await visit.cards(page) if card["item"] in facets.kept][:PAGE_SIZE]
+    products = await visit.products(hit.item for hit in pool.items)
+    facets = facet_pool(pool, products, chosen)
+    listed = await visit.cards(page, products)
+    cards = [card for card in listed if card["item"] in facets.kept][:PAGE_SIZE]
     return visit.page(
         "store/search.html", query=query, found=pool, facets=facets, cards=cards, rating=rating
     )
